@@ -1,0 +1,76 @@
+"""catlearn: categorical and algebraic modelling with differentiable semantics.
+
+Build syntax symbolically, interpret it in a semiring, get a pure JAX
+function; check the algebra with property-based laws::
+
+    >>> import jax.numpy as jnp
+    >>> import catlearn
+    >>> a = jnp.array([[jnp.inf, 1.0], [2.0, jnp.inf]])
+    >>> catlearn.closure(catlearn.MinPlus(), a).tolist()
+    [[0.0, 1.0], [2.0, 0.0]]
+"""
+
+from catlearn.errors import (
+    CatlearnError,
+    DivergenceError,
+    HostOnlyError,
+    NonCommutativeError,
+    NotClosedError,
+    SpecError,
+)
+from catlearn.semirings import (
+    GF2,
+    Boolean,
+    Counting,
+    Dual,
+    Expectation,
+    Fuzzy,
+    Homomorphism,
+    Log,
+    Lukasiewicz,
+    MaxPlus,
+    MinPlus,
+    Polynomial,
+    Product,
+    Real,
+    Semiring,
+    TopK,
+    Viterbi,
+    Zn,
+    closure,
+    contract,
+    einsum,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GF2",
+    "Boolean",
+    "CatlearnError",
+    "Counting",
+    "DivergenceError",
+    "Dual",
+    "Expectation",
+    "Fuzzy",
+    "HostOnlyError",
+    "Homomorphism",
+    "Log",
+    "Lukasiewicz",
+    "MaxPlus",
+    "MinPlus",
+    "NonCommutativeError",
+    "NotClosedError",
+    "Polynomial",
+    "Product",
+    "Real",
+    "Semiring",
+    "SpecError",
+    "TopK",
+    "Viterbi",
+    "Zn",
+    "__version__",
+    "closure",
+    "contract",
+    "einsum",
+]

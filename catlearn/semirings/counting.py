@@ -1,0 +1,74 @@
+"""Exact counting: natural numbers of any size, on the host.
+
+Model counts and path counts pass 2^63 quickly (a 2^70 count is a
+70-variable formula with all models). ``Counting`` keeps them as Python
+integers in numpy object arrays, so they stay exact at any size; the
+price is that it runs on the host, not under ``jax.jit``. Map a count
+into a jittable semiring with a homomorphism (Counting → Boolean, or
+into Real where rounding is acceptable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from catlearn.errors import HostOnlyError, SpecError
+from catlearn.semirings.semiring import Array, Semiring
+
+
+def as_object_array(
+    x: Any, kind: type, what: str, convert: Callable[[Any], Any] | None = None
+) -> np.ndarray:
+    """An object array of exact values of type ``kind``, refusing tracers and floats."""
+    if type(x).__module__.startswith("jax") and "Tracer" in type(x).__name__:
+        raise HostOnlyError(f"{what} is a host semiring and cannot run under a JAX trace")
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f":
+        raise SpecError(f"{what} elements must be exact, got dtype {arr.dtype}")
+    if arr.dtype != object or arr.size and not all(isinstance(v, kind) for v in arr.flat):
+        flat = [(convert or kind)(v) for v in arr.reshape(-1).tolist()]
+        out = np.empty(len(flat), dtype=object)
+        out[:] = flat
+        arr = out.reshape(arr.shape)
+    return arr
+
+
+class Counting(Semiring):
+    """(ℕ, +, ×, 0, 1) with exact, unbounded Python integers (host only).
+
+    >>> C = Counting()
+    >>> C.prod(C.asarray([2**40, 2**40]), axis=0)
+    1208925819614629174706176
+    """
+
+    name = "Counting"
+    zero, one = 0, 1
+    host = True
+
+    @property
+    def dtype(self) -> Any:
+        return np.dtype(object)
+
+    def asarray(self, x: Any) -> Array:
+        arr = as_object_array(x, int, "Counting")
+        if arr.size and min(arr.flat) < 0:
+            raise SpecError("Counting elements are natural numbers; got a negative value")
+        return arr
+
+    def add(self, a: Array, b: Array) -> Array:
+        return np.add(a, b, dtype=object)
+
+    def mul(self, a: Array, b: Array) -> Array:
+        return np.multiply(a, b, dtype=object)
+
+    def sum(self, x: Array, axis: int) -> Array:
+        return np.sum(x, axis=axis, dtype=object, initial=0)
+
+    def prod(self, x: Array, axis: int) -> Array:
+        return np.prod(x, axis=axis, dtype=object, initial=1)
+
+    def matmul(self, a: Array, b: Array) -> Array:
+        return np.matmul(np.asarray(a, dtype=object), np.asarray(b, dtype=object))

@@ -1,0 +1,66 @@
+"""Fuzzy-logic semirings on [0, 1]: Gödel (max, min) and Łukasiewicz.
+
+Both are idempotent and selective, so they share the bounded-memory
+max-kernel of the tropical semirings, and gradients flow to the winning
+term. Each has ``star(a) = 1``.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from catlearn.semirings.semiring import Array
+from catlearn.semirings.tropical import Selective
+
+
+def _lukasiewicz_and(a: Array, b: Array) -> Array:
+    return jnp.maximum(0.0, a + b - 1.0)
+
+
+class Fuzzy(Selective):
+    """([0, 1], max, min, 0, 1): Gödel fuzzy logic, the bottleneck semiring.
+
+    >>> import jax.numpy as jnp
+    >>> Fuzzy().matmul(jnp.array([[[0.5, 0.9]]]), jnp.array([[[1.0], [0.25]]])).tolist()
+    [[[0.5]]]
+    """
+
+    name = "Fuzzy"
+    zero, one = 0.0, 1.0
+    has_star = True
+    select = "max"
+
+    mul = staticmethod(jnp.minimum)
+
+    def prod(self, x: Array, axis: int) -> Array:
+        if x.shape[axis] == 0:
+            return jnp.ones(x.shape[:axis] + x.shape[axis + 1 :], dtype=x.dtype)
+        return jnp.min(x, axis=axis)
+
+    def star(self, a: Array) -> Array:
+        return jnp.ones_like(a)
+
+    def star_domain(self, a: Array) -> Array:
+        return (a >= 0) & (a <= 1)
+
+
+class Lukasiewicz(Selective):
+    """([0, 1], max, max(0, a + b − 1), 0, 1): Łukasiewicz fuzzy logic.
+
+    >>> import jax.numpy as jnp
+    >>> Lukasiewicz().mul(jnp.array(0.75), jnp.array(0.5)).item()
+    0.25
+    """
+
+    name = "Lukasiewicz"
+    zero, one = 0.0, 1.0
+    has_star = True
+    select = "max"
+
+    mul = staticmethod(_lukasiewicz_and)
+
+    def star(self, a: Array) -> Array:
+        return jnp.ones_like(a)
+
+    def star_domain(self, a: Array) -> Array:
+        return (a >= 0) & (a <= 1)

@@ -1,0 +1,148 @@
+"""Tropical semirings: best paths and best derivations.
+
+``MaxPlus`` (max, +) scores the best path, ``MinPlus`` (min, +) the
+shortest one, ``Viterbi`` (max, ×) the most probable one. ⊕ picks a
+single term, so gradients are subgradients: they flow to the winning
+term only (the argmax path), which is what a structured-prediction
+loss or a Viterbi decoder back-traces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from catlearn.semirings.real import float_dtype
+from catlearn.semirings.selective import selective_matmul
+from catlearn.semirings.semiring import Array, Semiring
+
+_INF = float("inf")
+
+
+def _max_plus(a: Array, b: Array) -> Array:
+    # −∞ absorbs: −∞ ⊗ +∞ = −∞ (a closure may produce +∞ for positive cycles).
+    return jnp.where((a == -_INF) | (b == -_INF), -_INF, a + b)
+
+
+def _min_plus(a: Array, b: Array) -> Array:
+    return jnp.where((a == _INF) | (b == _INF), _INF, a + b)
+
+
+def _times(a: Array, b: Array) -> Array:
+    return a * b
+
+
+class Selective(Semiring):
+    """A semiring whose ⊕ is max or min: bounded-memory matmul, subgradients.
+
+    Subclasses name ``select`` ("max" or "min") and ``mul``; ``add``,
+    ``sum`` and ``matmul`` follow.
+    """
+
+    select: str = "max"
+    idempotent = True
+
+    @property
+    def dtype(self) -> Any:
+        return float_dtype()
+
+    def asarray(self, x: Any) -> Array:
+        x = jnp.asarray(x)
+        return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(self.dtype)
+
+    def add(self, a: Array, b: Array) -> Array:
+        return jnp.maximum(a, b) if self.select == "max" else jnp.minimum(a, b)
+
+    def sum(self, x: Array, axis: int) -> Array:
+        if x.shape[axis] == 0:
+            shape = x.shape[:axis] + x.shape[axis + 1 :]
+            return jnp.full(shape, self.zero, dtype=x.dtype)
+        return jnp.max(x, axis=axis) if self.select == "max" else jnp.min(x, axis=axis)
+
+    def matmul(self, a: Array, b: Array) -> Array:
+        return selective_matmul(type(self).mul, self.select, a, b)
+
+    def mul(self, a: Array, b: Array) -> Array:
+        raise NotImplementedError
+
+
+class MaxPlus(Selective):
+    """(ℝ ∪ {−∞}, max, +, −∞, 0): best path score (the arctic semiring).
+
+    ``star(a) = 0`` for a ≤ 0 and +∞ for a > 0 (a positive cycle).
+
+    >>> import jax.numpy as jnp
+    >>> MaxPlus().matmul(jnp.array([[[0.0, 2.0]]]), jnp.array([[[1.0], [5.0]]])).tolist()
+    [[[7.0]]]
+    """
+
+    name = "MaxPlus"
+    zero, one = -_INF, 0.0
+    has_star = True
+    select = "max"
+
+    mul = staticmethod(_max_plus)
+
+    def prod(self, x: Array, axis: int) -> Array:
+        return jnp.sum(x, axis=axis)
+
+    def star(self, a: Array) -> Array:
+        return jnp.where(a <= 0, 0.0, _INF).astype(jnp.result_type(a, float))
+
+    def star_domain(self, a: Array) -> Array:
+        return a <= 0
+
+
+class MinPlus(Selective):
+    """(ℝ ∪ {+∞}, min, +, +∞, 0): shortest paths (the tropical semiring).
+
+    ``star(a) = 0`` for a ≥ 0 and −∞ for a < 0 (a negative cycle).
+
+    >>> import jax.numpy as jnp
+    >>> MinPlus().matmul(jnp.array([[[0.0, 2.0]]]), jnp.array([[[1.0], [5.0]]])).tolist()
+    [[[1.0]]]
+    """
+
+    name = "MinPlus"
+    zero, one = _INF, 0.0
+    has_star = True
+    select = "min"
+
+    mul = staticmethod(_min_plus)
+
+    def prod(self, x: Array, axis: int) -> Array:
+        return jnp.sum(x, axis=axis)
+
+    def star(self, a: Array) -> Array:
+        return jnp.where(a >= 0, 0.0, -_INF).astype(jnp.result_type(a, float))
+
+    def star_domain(self, a: Array) -> Array:
+        return a >= 0
+
+
+class Viterbi(Selective):
+    """([0, 1], max, ×, 0, 1): most probable derivation.
+
+    ``star(a) = 1`` (the empty derivation is the best one).
+
+    >>> import jax.numpy as jnp
+    >>> Viterbi().matmul(jnp.array([[[0.5, 1.0]]]), jnp.array([[[1.0], [0.25]]])).tolist()
+    [[[0.5]]]
+    """
+
+    name = "Viterbi"
+    zero, one = 0.0, 1.0
+    has_star = True
+    select = "max"
+
+    mul = staticmethod(_times)
+
+    def prod(self, x: Array, axis: int) -> Array:
+        return jnp.prod(x, axis=axis)
+
+    def star(self, a: Array) -> Array:
+        return jnp.ones_like(a)
+
+    def star_domain(self, a: Array) -> Array:
+        return (a >= 0) & (a <= 1)
