@@ -50,6 +50,7 @@ def _exact_log_matmul(a: Array, b: Array) -> Array:
     return jax.vmap(lambda am, bm: jax.lax.map(lambda r: row(r, bm), am))(a, b)
 
 
+@jax.jit
 def log_matmul(a: Array, b: Array) -> Array:
     """(B, M, K) ⊗ (B, K, N) in the log semiring, by one BLAS matmul.
 

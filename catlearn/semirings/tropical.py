@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from catlearn.semirings.real import float_dtype
@@ -18,6 +19,7 @@ from catlearn.semirings.selective import selective_matmul
 from catlearn.semirings.semiring import Array, Semiring
 
 _INF = float("inf")
+_selective_matmul = jax.jit(selective_matmul, static_argnums=(0, 1))
 
 
 def _max_plus(a: Array, b: Array) -> Array:
@@ -61,7 +63,7 @@ class Selective(Semiring):
         return jnp.max(x, axis=axis) if self.select == "max" else jnp.min(x, axis=axis)
 
     def matmul(self, a: Array, b: Array) -> Array:
-        return selective_matmul(type(self).mul, self.select, a, b)
+        return _selective_matmul(type(self).mul, self.select, a, b)
 
     def mul(self, a: Array, b: Array) -> Array:
         raise NotImplementedError

@@ -1,0 +1,33 @@
+"""Property-based law checking, for catlearn's structures and the user's.
+
+A :class:`Law` is a named equation checked by hypothesis; a
+:class:`LawSuite` groups laws and inherits its parents'. Hand in an
+instance, get named, shrinking checks::
+
+    >>> from catlearn import laws
+    >>> from catlearn.semirings import MaxPlus
+    >>> laws.semiring(MaxPlus())["left_distributivity"].id
+    'semiring[MaxPlus]::left_distributivity'
+
+``suite.check()`` raises :class:`LawViolation` (an ``AssertionError``)
+naming the law and the shrunk counterexample; ``suite.pytest()`` gives a
+pytest test with one id per law; ``suite.report()`` a table.
+"""
+
+from catlearn.laws import strategies
+from catlearn.laws.equality import close, equality
+from catlearn.laws.law import Law, LawSuite, LawViolation, combine
+from catlearn.laws.semiring import homomorphism, monoid, semiring
+
+__all__ = [
+    "Law",
+    "LawSuite",
+    "LawViolation",
+    "close",
+    "combine",
+    "equality",
+    "homomorphism",
+    "monoid",
+    "semiring",
+    "strategies",
+]

@@ -1,0 +1,192 @@
+"""``Law`` and ``LawSuite``: named, property-based equations with shrunk counterexamples.
+
+A law is an equation ``lhs(x…) = rhs(x…)`` over values drawn by hypothesis
+strategies, compared with a stated equality (exact, or within a float
+tolerance). A suite is a named list of laws that inherits its parents'
+laws (monoid ⊂ semiring ⊂ closed semiring). ``check`` raises
+:class:`LawViolation` naming the law and the smallest counterexample that
+hypothesis found::
+
+    >>> from hypothesis import strategies as st
+    >>> bad = Law("demo", "commutativity", "a - b = b - a",
+    ...           (st.integers(), st.integers()), lambda a, b: (a - b, b - a))
+    >>> bad.check()
+    Traceback (most recent call last):
+    ...
+    catlearn.laws.law.LawViolation: demo::commutativity (a - b = b - a) fails for (0, 1): lhs = -1, rhs = 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import numpy as np
+from hypothesis import strategies as st
+
+from catlearn.errors import CatlearnError
+
+
+class LawViolation(CatlearnError, AssertionError):
+    """A law failed; the message names the law and its shrunk counterexample."""
+
+    def __init__(self, law: Law, args: tuple, lhs: Any = None, rhs: Any = None, error=None):
+        self.law, self.args, self.lhs, self.rhs, self.error = law, args, lhs, rhs, error
+        shown = ", ".join(_show(a) for a in args)
+        if error is not None:
+            what = f"raises {error!r} for ({shown})"
+        else:
+            what = f"fails for ({shown}): lhs = {_show(lhs)}, rhs = {_show(rhs)}"
+        super().__init__(f"{law.id} ({law.statement}) {what}")
+
+
+def _show(x: Any) -> str:
+    if isinstance(x, tuple):
+        return "(" + ", ".join(_show(v) for v in x) + ")"
+    if hasattr(x, "tolist"):
+        return repr(x.tolist())
+    return repr(x)
+
+
+def _exact(a: Any, b: Any) -> bool:
+    return bool(np.all(np.asarray(a == b)))
+
+
+@dataclass(frozen=True)
+class Law:
+    """One equation, checked on values drawn from ``strategies``.
+
+    ``sides(*values)`` returns ``(lhs, rhs)``; ``equal(lhs, rhs)`` decides;
+    ``assume(*values)`` (optional) restricts to the law's domain.
+    """
+
+    suite: str
+    name: str
+    statement: str
+    strategies: tuple[st.SearchStrategy, ...]
+    sides: Callable[..., tuple[Any, Any]]
+    equal: Callable[[Any, Any], bool] = _exact
+    assume: Callable[..., Any] | None = None
+
+    @property
+    def id(self) -> str:
+        """``suite::name``, e.g. ``semiring[Log]::left_distributivity``."""
+        return f"{self.suite}::{self.name}"
+
+    def check(self, max_examples: int | None = None) -> None:
+        """Run the law under hypothesis; raise :class:`LawViolation` if it fails."""
+        failures: list[LawViolation] = []
+
+        def run(*args: Any) -> None:
+            if self.assume is not None:
+                hypothesis.assume(bool(np.all(np.asarray(self.assume(*args)))))
+            try:
+                lhs, rhs = self.sides(*args)
+                ok = self.equal(lhs, rhs)
+            except Exception as error:  # a crash is a violation too: report it
+                failures.append(LawViolation(self, args, error=error))
+                raise
+            if not ok:
+                failures.append(LawViolation(self, args, lhs, rhs))
+                raise AssertionError(self.id)
+
+        if not self.strategies:  # a closed equation: one evaluation decides it
+            try:
+                run()
+            except Exception:
+                raise failures[-1] from None
+            return
+        # Laws with a domain (star, homomorphisms) filter by design; JAX
+        # compiles on first use, so per-example deadlines would be noise.
+        options: dict[str, Any] = {
+            "deadline": None,
+            "database": None,
+            "suppress_health_check": [
+                hypothesis.HealthCheck.filter_too_much,
+                hypothesis.HealthCheck.too_slow,
+            ],
+        }
+        if max_examples is not None:
+            options["max_examples"] = max_examples
+        def run_drawn(args: tuple) -> None:  # @given does not accept *args
+            run(*args)
+
+        drawn = st.tuples(*self.strategies)
+        test = hypothesis.settings(**options)(hypothesis.given(drawn)(run_drawn))
+        try:
+            test()
+        except Exception:
+            if failures:  # hypothesis replays the shrunk example last
+                raise failures[-1] from None
+            raise
+
+    def __str__(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class LawSuite:
+    """A named collection of laws, including those of its parent suites."""
+
+    name: str
+    own: tuple[Law, ...]
+    parents: tuple[LawSuite, ...] = field(default=())
+
+    @property
+    def laws(self) -> tuple[Law, ...]:
+        """Every law: the parents' first, then this suite's own."""
+        inherited = tuple(law for parent in self.parents for law in parent.laws)
+        return inherited + self.own
+
+    def __iter__(self) -> Iterator[Law]:
+        return iter(self.laws)
+
+    def __len__(self) -> int:
+        return len(self.laws)
+
+    def __getitem__(self, name: str) -> Law:
+        for law in self.laws:
+            if law.name == name or law.id == name:
+                return law
+        raise KeyError(f"suite {self.name} has no law {name!r}; it has {self.names}")
+
+    @property
+    def names(self) -> list[str]:
+        return [law.name for law in self.laws]
+
+    def check(self, max_examples: int | None = None) -> None:
+        """Check every law; raise :class:`LawViolation` at the first that fails."""
+        for law in self.laws:
+            law.check(max_examples)
+
+    def report(self, max_examples: int | None = None) -> list[tuple[str, str]]:
+        """Check every law and return ``(law id, "ok" or the violation)`` rows."""
+        rows = []
+        for law in self.laws:
+            try:
+                law.check(max_examples)
+                rows.append((law.id, "ok"))
+            except LawViolation as violation:
+                rows.append((law.id, str(violation)))
+        return rows
+
+    def pytest(self) -> Callable[[Law], None]:
+        """A pytest test, parametrised with one test id per law.
+
+        ``test_my_semiring = catlearn.laws.semiring(S).pytest()`` at module level
+        collects ``test_my_semiring[semiring[S]::left_distributivity]`` and so on.
+        """
+        import pytest
+
+        @pytest.mark.parametrize("law", self.laws, ids=lambda law: law.id)
+        def test_law(law: Law) -> None:
+            law.check()
+
+        return test_law
+
+
+def combine(name: str, suites: Sequence[LawSuite]) -> LawSuite:
+    """One suite holding the laws of several (e.g. every built-in semiring)."""
+    return LawSuite(name, (), tuple(suites))

@@ -1,0 +1,205 @@
+"""Law suites for semirings, closed semirings and homomorphisms.
+
+``semiring(S)`` is the suite a user runs on their own instance: the two
+monoids (⊕ commutative), distributivity on both sides, annihilation by
+zero, each declared flag (commutative ⊗, idempotent ⊕, ring), the star
+laws when ``has_star`` (unfolding K1/K2 and the Conway sum-star and
+product-star identities, on ``star_domain``), and that the vectorised
+``sum`` and ``matmul`` kernels agree with their definition by ⊕ and ⊗::
+
+    >>> from catlearn import laws
+    >>> from catlearn.semirings import Boolean
+    >>> suite = laws.semiring(Boolean())
+    >>> suite.check(max_examples=10)
+    >>> suite.names[:3]
+    ['additive_associativity', 'additive_commutativity', 'additive_identity']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import reduce
+from typing import Any
+
+import jax
+import numpy as np
+from hypothesis import strategies as st
+
+from catlearn.laws.equality import ATOL, RTOL, equality
+from catlearn.laws.law import Law, LawSuite
+from catlearn.laws.strategies import arrays, matrix_pairs, stack
+from catlearn.laws.strategies import elements as default_elements
+from catlearn.semirings import Homomorphism, Semiring
+
+Equal = Callable[[Any, Any], bool]
+
+
+def monoid(
+    name: str,
+    op: Callable[[Any, Any], Any],
+    unit: Any,
+    items: st.SearchStrategy,
+    equal: Equal,
+    *,
+    commutative: bool = False,
+    prefix: str = "",
+) -> LawSuite:
+    """Associativity and two-sided unit of ``op`` (and commutativity if declared)."""
+    law = _maker(name, equal)
+    own = [
+        law(f"{prefix}associativity", "(a·b)·c = a·(b·c)", 3,
+            lambda a, b, c: (op(op(a, b), c), op(a, op(b, c))), items),
+        law(f"{prefix}commutativity", "a·b = b·a", 2,
+            lambda a, b: (op(a, b), op(b, a)), items) if commutative else None,
+        law(f"{prefix}identity", "a·1 = a = 1·a", 1,
+            lambda a: ((op(a, unit()), op(unit(), a)), (a, a)), items),
+    ]
+    return LawSuite(name, tuple(x for x in own if x is not None))
+
+
+def semiring(
+    S: Semiring,
+    *,
+    elements: st.SearchStrategy | None = None,
+    equal: Equal | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> LawSuite:
+    """Every law ``S`` claims, as a suite named ``semiring[S]``.
+
+    ``elements`` draws carrier values (default: :func:`catlearn.laws.strategies.elements`);
+    ``equal`` compares them (default: exact for exact carriers, else
+    within ``rtol``/``atol``).
+    """
+    name = f"semiring[{S!r}]"
+    items = elements if elements is not None else default_elements(S)
+    equal = equal or equality(rtol, atol)
+    law = _maker(name, equal)
+    zero, one = (lambda: S.asarray(S.zero)), (lambda: S.asarray(S.one))
+    add, mul = S.add, S.mul
+    parents = (
+        monoid(name, add, zero, items, equal, commutative=True, prefix="additive_"),
+        monoid(name, mul, one, items, equal, prefix="multiplicative_"),
+    )
+    own = [
+        law("left_distributivity", "a⊗(b⊕c) = a⊗b ⊕ a⊗c", 3,
+            lambda a, b, c: (mul(a, add(b, c)), add(mul(a, b), mul(a, c))), items),
+        law("right_distributivity", "(a⊕b)⊗c = a⊗c ⊕ b⊗c", 3,
+            lambda a, b, c: (mul(add(a, b), c), add(mul(a, c), mul(b, c))), items),
+        law("annihilation", "a⊗0 = 0 = 0⊗a", 1,
+            lambda a: ((mul(a, zero()), mul(zero(), a)), (zero(), zero())), items),
+    ]
+    if S.commutative:
+        own.append(law("multiplicative_commutativity", "a⊗b = b⊗a", 2,
+                       lambda a, b: (mul(a, b), mul(b, a)), items))
+    if S.idempotent:
+        own.append(law("idempotence", "a⊕a = a", 1, lambda a: (add(a, a), a), items))
+    if S.ring:
+        own.append(law("additive_inverse", "a ⊕ (−a) = 0", 1,
+                       lambda a: (add(a, S.neg(a)), zero()), items))
+    own += _kernel_laws(S, law, items)
+    suite = LawSuite(name, tuple(own), parents)
+    if S.has_star:
+        suite = LawSuite(name, _star_laws(S, law, items), (suite,))
+    return suite
+
+
+def _kernel_laws(S: Semiring, law, items) -> list[Law]:
+    def fold_sum(x):
+        n = S.index_shape(x)[0]
+        row = [jax.tree.map(lambda leaf, i=i: leaf[i], x) for i in range(n)]
+        return S.sum(x, axis=0), reduce(S.add, row)
+
+    def naive_matmul(pair):
+        a, b = pair
+        _, m, k = S.index_shape(a)
+        n = S.index_shape(b)[2]
+
+        def at(x, *ix):
+            return jax.tree.map(lambda leaf: leaf[ix], x)
+
+        naive = [
+            [reduce(S.add, [S.mul(at(a, 0, i, t), at(b, 0, t, j)) for t in range(k)])
+             for j in range(n)]
+            for i in range(m)
+        ]
+        return S.matmul(a, b), stack(S, [x for row in naive for x in row], (1, m, n))
+
+    vectors = st.integers(1, 6).flatmap(lambda n: arrays(S, (n,), items))
+    return [
+        Law(law.suite, "sum_matches_fold", "sum(x) = x₀ ⊕ x₁ ⊕ …", (vectors,),
+            fold_sum, law.equal),
+        Law(law.suite, "matmul_matches_definition", "(A⊗B)ᵢⱼ = ⊕ₖ Aᵢₖ⊗Bₖⱼ",
+            (matrix_pairs(S, items),), naive_matmul, law.equal),
+    ]
+
+
+def _star_laws(S: Semiring, law, items) -> tuple[Law, ...]:
+    one = lambda: S.asarray(S.one)  # noqa: E731
+    add, mul, star, domain = S.add, S.mul, S.star, S.star_domain
+
+    def both(*conditions):
+        return all(bool(np.all(np.asarray(c))) for c in conditions)
+
+    return (
+        law("star_left_unfold", "a* = 1 ⊕ a⊗a*", 1,
+            lambda a: (star(a), add(one(), mul(a, star(a)))), items, domain),
+        law("star_right_unfold", "a* = 1 ⊕ a*⊗a", 1,
+            lambda a: (star(a), add(one(), mul(star(a), a))), items, domain),
+        law("star_sum", "(a⊕b)* = (a*⊗b)*⊗a*", 2,
+            lambda a, b: (star(add(a, b)), mul(star(mul(star(a), b)), star(a))), items,
+            lambda a, b: both(domain(a), domain(add(a, b)), domain(mul(star(a), b)))),
+        law("star_product", "(a⊗b)* = 1 ⊕ a⊗(b⊗a)*⊗b", 2,
+            lambda a, b: (star(mul(a, b)), add(one(), mul(mul(a, star(mul(b, a))), b))),
+            items, lambda a, b: both(domain(mul(a, b)), domain(mul(b, a)))),
+    )
+
+
+def homomorphism(
+    h: Homomorphism,
+    *,
+    elements: st.SearchStrategy | None = None,
+    equal: Equal | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> LawSuite:
+    """h preserves ⊕, ⊗, 0 and 1, and so commutes with contraction.
+
+    The source elements are restricted to ``h.domain`` when it is given.
+    """
+    S, T = h.source, h.target
+    name = f"homomorphism[{h!r}]"
+    items = elements if elements is not None else default_elements(S)
+    law = _maker(name, equal or equality(rtol, atol))
+    domain = h.domain
+
+    def inside(*xs):
+        return domain is None or all(bool(np.all(np.asarray(domain(x)))) for x in xs)
+
+    def matmul_sides(pair):
+        a, b = pair
+        return h.fn(S.matmul(a, b)), T.matmul(h.fn(a), h.fn(b))
+
+    def pair_inside(pair):
+        return inside(*pair)
+
+    return LawSuite(name, (
+        law("preserves_add", "h(a⊕b) = h(a)⊕h(b)", 2,
+            lambda a, b: (h.fn(S.add(a, b)), T.add(h.fn(a), h.fn(b))), items, inside),
+        law("preserves_mul", "h(a⊗b) = h(a)⊗h(b)", 2,
+            lambda a, b: (h.fn(S.mul(a, b)), T.mul(h.fn(a), h.fn(b))), items, inside),
+        law("preserves_zero", "h(0) = 0", 0,
+            lambda: (h.fn(S.asarray(S.zero)), T.asarray(T.zero)), items),
+        law("preserves_one", "h(1) = 1", 0,
+            lambda: (h.fn(S.asarray(S.one)), T.asarray(T.one)), items),
+        Law(name, "commutes_with_matmul", "h(A⊗B) = h(A)⊗h(B)",
+            (matrix_pairs(S, items),), matmul_sides, law.equal, pair_inside),
+    ))
+
+
+def _maker(suite: str, equal: Equal):
+    def law(name, statement, arity, sides, items, assume=None):
+        return Law(suite, name, statement, (items,) * arity, sides, equal, assume)
+
+    law.suite, law.equal = suite, equal
+    return law

@@ -1,0 +1,128 @@
+"""Hypothesis strategies for semiring elements and arrays of them.
+
+``elements(S)`` draws valid carrier values of a built-in semiring (or, for
+a user's semiring, from its dtype). Float values are dyadic rationals
+(multiples of 1/16 in a small range) plus the semiring's infinities, so
+that ⊕ and ⊗ are exact in float32 and a law that fails does so for an
+algebraic reason, not a rounding one; Log, whose operations round
+anyway, is compared within a stated tolerance.
+
+    >>> from catlearn.semirings import Log
+    >>> x = elements(Log()).example()
+    >>> x.shape, str(x.dtype)
+    ((), 'float32')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from catlearn.semirings import (
+    Boolean,
+    Counting,
+    Dual,
+    Fuzzy,
+    Log,
+    Lukasiewicz,
+    MaxPlus,
+    MinPlus,
+    Polynomial,
+    Product,
+    Real,
+    Semiring,
+    TopK,
+    Viterbi,
+    Zn,
+)
+
+_INF = float("inf")
+
+
+def dyadic(low: float, high: float, denominator: int = 16) -> st.SearchStrategy[float]:
+    """Multiples of 1/denominator in [low, high]: exact in binary floating point."""
+    return st.integers(int(low * denominator), int(high * denominator)).map(
+        lambda k: k / denominator
+    )
+
+
+def _raw(S: Semiring) -> st.SearchStrategy[Any]:
+    """Python values for S.asarray."""
+    if isinstance(S, Real):
+        return dyadic(-2, 2)
+    if isinstance(S, Log):
+        return st.one_of(st.just(-_INF), dyadic(-16, 4))
+    if isinstance(S, MaxPlus):
+        return st.one_of(st.just(-_INF), dyadic(-8, 8))
+    if isinstance(S, MinPlus):
+        return st.one_of(st.just(_INF), dyadic(-8, 8))
+    if isinstance(S, (Viterbi, Fuzzy, Lukasiewicz)):
+        return dyadic(0, 1)
+    if isinstance(S, Boolean):
+        return st.booleans()
+    if isinstance(S, Zn):
+        return st.integers(0, S.n - 1)
+    if isinstance(S, Counting):
+        return st.one_of(st.integers(0, 5), st.integers(0, 2**80))
+    if isinstance(S, TopK):
+        score = st.one_of(st.just(-_INF), dyadic(-8, 8))
+        return st.lists(score, min_size=S.k, max_size=S.k)
+    if isinstance(S, Polynomial):
+        x, y, z = sympy.symbols("x y z")
+        monomial = st.tuples(st.integers(1, 3), st.sampled_from([1, x, y, z, x * y, x**2]))
+        return st.lists(monomial, max_size=3).map(lambda ms: sum((c * m for c, m in ms), 0))
+    if isinstance(S, (Dual, Product)):
+        left, right = (S.base, S.base) if isinstance(S, Dual) else (S.left, S.right)
+        return st.tuples(_raw(left), _raw(right))
+    return _from_dtype(S)
+
+
+def _from_dtype(S: Semiring) -> st.SearchStrategy[Any]:
+    dtype = np.dtype(S.dtype)
+    if dtype.kind == "f":
+        return dyadic(-4, 4)
+    if dtype.kind == "b":
+        return st.booleans()
+    if dtype.kind in "iu":
+        return st.integers(0, 100)
+    raise TypeError(
+        f"no default strategy for elements of {S!r} (dtype {dtype}); pass elements=…"
+    )
+
+
+def elements(S: Semiring) -> st.SearchStrategy[Any]:
+    """Single elements of ``S``, as ``S.asarray`` returns them."""
+    return _raw(S).map(S.asarray)
+
+
+def stack(S: Semiring, items: list[Any], shape: tuple[int, ...]) -> Any:
+    """An array of index shape ``shape`` from a flat list of elements."""
+
+    def go(*leaves):
+        if isinstance(leaves[0], jax.Array):
+            stacked = jnp.stack(leaves)
+            return stacked.reshape(tuple(shape) + stacked.shape[1:])
+        exact = np.empty(len(leaves), dtype=object)  # host values stay Python objects
+        exact[:] = [leaf.item() if isinstance(leaf, np.ndarray) else leaf for leaf in leaves]
+        return exact.reshape(shape)
+
+    return jax.tree.map(go, *items)
+
+
+def arrays(S: Semiring, shape: tuple[int, ...], items=None) -> st.SearchStrategy[Any]:
+    """Arrays of elements of ``S`` with index shape ``shape``."""
+    size = int(np.prod(shape))
+    items = items if items is not None else elements(S)
+    return st.lists(items, min_size=size, max_size=size).map(lambda xs: stack(S, xs, shape))
+
+
+@st.composite
+def matrix_pairs(draw, S: Semiring, items=None, max_size: int = 3):
+    """Two batched matrices (1, m, k) and (1, k, n) that can be multiplied."""
+    m, k, n = (draw(st.integers(1, max_size)) for _ in range(3))
+    return draw(arrays(S, (1, m, k), items)), draw(arrays(S, (1, k, n), items))
