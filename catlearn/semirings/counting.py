@@ -40,8 +40,8 @@ class Counting(Semiring):
     """(ℕ, +, ×, 0, 1) with exact, unbounded Python integers (host only).
 
     >>> C = Counting()
-    >>> C.prod(C.asarray([2**40, 2**40]), axis=0)
-    1208925819614629174706176
+    >>> C.prod(C.asarray([2**40, 2**40]), axis=0).item() == 2**80
+    True
     """
 
     name = "Counting"
@@ -58,17 +58,18 @@ class Counting(Semiring):
             raise SpecError("Counting elements are natural numbers; got a negative value")
         return arr
 
+    # numpy hands back bare Python ints for 0-d results; keep arrays throughout.
     def add(self, a: Array, b: Array) -> Array:
-        return np.add(a, b, dtype=object)
+        return np.asarray(np.add(a, b, dtype=object), dtype=object)
 
     def mul(self, a: Array, b: Array) -> Array:
-        return np.multiply(a, b, dtype=object)
+        return np.asarray(np.multiply(a, b, dtype=object), dtype=object)
 
     def sum(self, x: Array, axis: int) -> Array:
-        return np.sum(x, axis=axis, dtype=object, initial=0)
+        return np.asarray(np.sum(x, axis=axis, dtype=object, initial=0), dtype=object)
 
     def prod(self, x: Array, axis: int) -> Array:
-        return np.prod(x, axis=axis, dtype=object, initial=1)
+        return np.asarray(np.prod(x, axis=axis, dtype=object, initial=1), dtype=object)
 
     def matmul(self, a: Array, b: Array) -> Array:
         return np.matmul(np.asarray(a, dtype=object), np.asarray(b, dtype=object))

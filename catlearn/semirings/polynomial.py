@@ -19,7 +19,12 @@ import sympy
 from catlearn.semirings.counting import as_object_array
 from catlearn.semirings.semiring import Array, Semiring
 
-_expand = np.frompyfunc(sympy.expand, 1, 1)
+_expand_each = np.frompyfunc(sympy.expand, 1, 1)
+
+
+def _expand(x: Any) -> np.ndarray:
+    # frompyfunc returns a bare object for 0-d input; keep arrays throughout.
+    return np.asarray(_expand_each(x), dtype=object)
 
 
 class Polynomial(Semiring):
@@ -28,7 +33,7 @@ class Polynomial(Semiring):
     >>> import sympy
     >>> x, y = sympy.symbols("x y")
     >>> P = Polynomial()
-    >>> P.mul(P.asarray(x + y), P.asarray(x + y))
+    >>> P.mul(P.asarray(x + y), P.asarray(x + y)).item()
     x**2 + 2*x*y + y**2
     """
 

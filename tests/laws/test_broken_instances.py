@@ -1,0 +1,131 @@
+"""The suites catch deliberately broken instances, naming the law and a counterexample."""
+
+import jax.numpy as jnp
+import pytest
+
+from catlearn import laws
+from catlearn.laws import LawViolation
+from catlearn.semirings import Homomorphism, Log, MaxPlus, Real, Semiring
+
+
+class MaxTimesOnReals(Semiring):
+    """(max, ×) over all reals: × does not distribute over max for negatives."""
+
+    zero, one = -jnp.inf, 1.0
+    idempotent = True
+
+    def add(self, a, b):
+        return jnp.maximum(a, b)
+
+    def mul(self, a, b):
+        return a * b
+
+
+class LogWithWrongZero(Log):
+    name = "LogWithWrongZero"
+    zero = 0.0
+
+
+class FalselyIdempotentReal(Real):
+    name = "FalselyIdempotentReal"
+    idempotent = True
+
+
+class RealWithBadStar(Real):
+    name = "RealWithBadStar"
+
+    def star(self, a):
+        return 1.0 / (1.0 + a)
+
+
+class MaxPlusWithRealKernel(MaxPlus):
+    """A fast kernel that computes the wrong product (sum instead of max)."""
+
+    name = "MaxPlusWithRealKernel"
+
+    def matmul(self, a, b):
+        return jnp.matmul(a, b)
+
+
+class Matrices2x2(Semiring):
+    """2×2 real matrices: a semiring, but ⊗ is not commutative."""
+
+    name = "Matrices2x2"
+    zero, one = jnp.zeros((2, 2)), jnp.eye(2)
+
+    def asarray(self, x):
+        return jnp.asarray(x, dtype=jnp.float32)
+
+    def index_shape(self, x):
+        return tuple(x.shape[:-2])
+
+    def add(self, a, b):
+        return a + b
+
+    def mul(self, a, b):
+        return a @ b
+
+
+@pytest.mark.parametrize(
+    "semiring, law",
+    [
+        (MaxTimesOnReals(), "left_distributivity"),
+        (LogWithWrongZero(), "additive_identity"),
+        (FalselyIdempotentReal(), "idempotence"),
+        (RealWithBadStar(), "star_left_unfold"),
+        (MaxPlusWithRealKernel(), "matmul_matches_definition"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else repr(v),
+)
+def test_suite_flags_broken_semiring(semiring, law):
+    with pytest.raises(LawViolation) as caught:
+        laws.semiring(semiring)[law].check()
+    message = str(caught.value)
+    assert f"semiring[{semiring!r}]::{law}" in message
+    assert "fails for (" in message and "lhs =" in message
+
+
+def test_whole_suite_check_raises_on_broken():
+    with pytest.raises(AssertionError):  # LawViolation is an AssertionError
+        laws.semiring(MaxTimesOnReals()).check()
+
+
+def test_non_commutative_semiring_flagged_when_declared_commutative():
+    from hypothesis import strategies as st
+
+    from catlearn.laws.strategies import dyadic
+
+    matrices = st.lists(dyadic(-2, 2), min_size=4, max_size=4).map(
+        lambda v: jnp.asarray(v, dtype=jnp.float32).reshape(2, 2)
+    )
+    honest = type("HonestMatrices", (Matrices2x2,), {"commutative": False})()
+    for law in laws.semiring(honest, elements=matrices):
+        if law.name not in {"sum_matches_fold", "matmul_matches_definition"}:
+            law.check()
+    with pytest.raises(LawViolation, match="multiplicative_commutativity"):
+        laws.semiring(Matrices2x2(), elements=matrices)["multiplicative_commutativity"].check()
+
+
+def test_broken_homomorphism_is_flagged():
+    log2 = Homomorphism(Real(), Log(), jnp.log2, "log2", domain=lambda x: x >= 0)
+    with pytest.raises(LawViolation, match=r"homomorphism\[log2\]::preserves_add"):
+        laws.homomorphism(log2)["preserves_add"].check()
+
+
+def test_counterexample_is_shrunk():
+    with pytest.raises(LawViolation) as caught:
+        laws.semiring(FalselyIdempotentReal())["idempotence"].check()
+    (a,) = caught.value.counterexample
+    assert float(a) == 1 / 16  # shrunk to the smallest non-zero dyadic: a ⊕ a = 2a ≠ a
+
+
+def test_report_lists_every_law():
+    rows = laws.semiring(FalselyIdempotentReal()).report(max_examples=5)
+    status = dict(rows)
+    assert status["semiring[FalselyIdempotentReal]::left_distributivity"] == "ok"
+    assert "fails for" in status["semiring[FalselyIdempotentReal]::idempotence"]
+
+
+def test_unknown_law_name_is_a_key_error():
+    with pytest.raises(KeyError, match="no law 'distributivity'"):
+        laws.semiring(Real())["distributivity"]
