@@ -111,6 +111,7 @@ class Law:
         }
         if max_examples is not None:
             options["max_examples"] = max_examples
+
         def run_drawn(args: tuple) -> None:  # @given does not accept *args
             run(*args)
 

@@ -47,12 +47,23 @@ def monoid(
     """Associativity and two-sided unit of ``op`` (and commutativity if declared)."""
     law = _maker(name, equal)
     own = [
-        law(f"{prefix}associativity", "(a·b)·c = a·(b·c)", 3,
-            lambda a, b, c: (op(op(a, b), c), op(a, op(b, c))), items),
-        law(f"{prefix}commutativity", "a·b = b·a", 2,
-            lambda a, b: (op(a, b), op(b, a)), items) if commutative else None,
-        law(f"{prefix}identity", "a·1 = a = 1·a", 1,
-            lambda a: ((op(a, unit()), op(unit(), a)), (a, a)), items),
+        law(
+            f"{prefix}associativity",
+            "(a·b)·c = a·(b·c)",
+            3,
+            lambda a, b, c: (op(op(a, b), c), op(a, op(b, c))),
+            items,
+        ),
+        law(f"{prefix}commutativity", "a·b = b·a", 2, lambda a, b: (op(a, b), op(b, a)), items)
+        if commutative
+        else None,
+        law(
+            f"{prefix}identity",
+            "a·1 = a = 1·a",
+            1,
+            lambda a: ((op(a, unit()), op(unit(), a)), (a, a)),
+            items,
+        ),
     ]
     return LawSuite(name, tuple(x for x in own if x is not None))
 
@@ -82,21 +93,44 @@ def semiring(
         monoid(name, mul, one, items, equal, prefix="multiplicative_"),
     )
     own = [
-        law("left_distributivity", "a⊗(b⊕c) = a⊗b ⊕ a⊗c", 3,
-            lambda a, b, c: (mul(a, add(b, c)), add(mul(a, b), mul(a, c))), items),
-        law("right_distributivity", "(a⊕b)⊗c = a⊗c ⊕ b⊗c", 3,
-            lambda a, b, c: (mul(add(a, b), c), add(mul(a, c), mul(b, c))), items),
-        law("annihilation", "a⊗0 = 0 = 0⊗a", 1,
-            lambda a: ((mul(a, zero()), mul(zero(), a)), (zero(), zero())), items),
+        law(
+            "left_distributivity",
+            "a⊗(b⊕c) = a⊗b ⊕ a⊗c",
+            3,
+            lambda a, b, c: (mul(a, add(b, c)), add(mul(a, b), mul(a, c))),
+            items,
+        ),
+        law(
+            "right_distributivity",
+            "(a⊕b)⊗c = a⊗c ⊕ b⊗c",
+            3,
+            lambda a, b, c: (mul(add(a, b), c), add(mul(a, c), mul(b, c))),
+            items,
+        ),
+        law(
+            "annihilation",
+            "a⊗0 = 0 = 0⊗a",
+            1,
+            lambda a: ((mul(a, zero()), mul(zero(), a)), (zero(), zero())),
+            items,
+        ),
     ]
     if S.commutative:
-        own.append(law("multiplicative_commutativity", "a⊗b = b⊗a", 2,
-                       lambda a, b: (mul(a, b), mul(b, a)), items))
+        own.append(
+            law(
+                "multiplicative_commutativity",
+                "a⊗b = b⊗a",
+                2,
+                lambda a, b: (mul(a, b), mul(b, a)),
+                items,
+            )
+        )
     if S.idempotent:
         own.append(law("idempotence", "a⊕a = a", 1, lambda a: (add(a, a), a), items))
     if S.ring:
-        own.append(law("additive_inverse", "a ⊕ (−a) = 0", 1,
-                       lambda a: (add(a, S.neg(a)), zero()), items))
+        own.append(
+            law("additive_inverse", "a ⊕ (−a) = 0", 1, lambda a: (add(a, S.neg(a)), zero()), items)
+        )
     own += _kernel_laws(S, law, items)
     suite = LawSuite(name, tuple(own), parents)
     if S.has_star:
@@ -119,18 +153,25 @@ def _kernel_laws(S: Semiring, law, items) -> list[Law]:
             return jax.tree.map(lambda leaf: leaf[ix], x)
 
         naive = [
-            [reduce(S.add, [S.mul(at(a, 0, i, t), at(b, 0, t, j)) for t in range(k)])
-             for j in range(n)]
+            [
+                reduce(S.add, [S.mul(at(a, 0, i, t), at(b, 0, t, j)) for t in range(k)])
+                for j in range(n)
+            ]
             for i in range(m)
         ]
         return S.matmul(a, b), stack(S, [x for row in naive for x in row], (1, m, n))
 
     vectors = st.integers(1, 6).flatmap(lambda n: arrays(S, (n,), items))
     return [
-        Law(law.suite, "sum_matches_fold", "sum(x) = x₀ ⊕ x₁ ⊕ …", (vectors,),
-            fold_sum, law.equal),
-        Law(law.suite, "matmul_matches_definition", "(A⊗B)ᵢⱼ = ⊕ₖ Aᵢₖ⊗Bₖⱼ",
-            (matrix_pairs(S, items),), naive_matmul, law.equal),
+        Law(law.suite, "sum_matches_fold", "sum(x) = x₀ ⊕ x₁ ⊕ …", (vectors,), fold_sum, law.equal),
+        Law(
+            law.suite,
+            "matmul_matches_definition",
+            "(A⊗B)ᵢⱼ = ⊕ₖ Aᵢₖ⊗Bₖⱼ",
+            (matrix_pairs(S, items),),
+            naive_matmul,
+            law.equal,
+        ),
     ]
 
 
@@ -142,16 +183,38 @@ def _star_laws(S: Semiring, law, items) -> tuple[Law, ...]:
         return all(bool(np.all(np.asarray(c))) for c in conditions)
 
     return (
-        law("star_left_unfold", "a* = 1 ⊕ a⊗a*", 1,
-            lambda a: (star(a), add(one(), mul(a, star(a)))), items, domain),
-        law("star_right_unfold", "a* = 1 ⊕ a*⊗a", 1,
-            lambda a: (star(a), add(one(), mul(star(a), a))), items, domain),
-        law("star_sum", "(a⊕b)* = (a*⊗b)*⊗a*", 2,
-            lambda a, b: (star(add(a, b)), mul(star(mul(star(a), b)), star(a))), items,
-            lambda a, b: both(domain(a), domain(add(a, b)), domain(mul(star(a), b)))),
-        law("star_product", "(a⊗b)* = 1 ⊕ a⊗(b⊗a)*⊗b", 2,
+        law(
+            "star_left_unfold",
+            "a* = 1 ⊕ a⊗a*",
+            1,
+            lambda a: (star(a), add(one(), mul(a, star(a)))),
+            items,
+            domain,
+        ),
+        law(
+            "star_right_unfold",
+            "a* = 1 ⊕ a*⊗a",
+            1,
+            lambda a: (star(a), add(one(), mul(star(a), a))),
+            items,
+            domain,
+        ),
+        law(
+            "star_sum",
+            "(a⊕b)* = (a*⊗b)*⊗a*",
+            2,
+            lambda a, b: (star(add(a, b)), mul(star(mul(star(a), b)), star(a))),
+            items,
+            lambda a, b: both(domain(a), domain(add(a, b)), domain(mul(star(a), b))),
+        ),
+        law(
+            "star_product",
+            "(a⊗b)* = 1 ⊕ a⊗(b⊗a)*⊗b",
+            2,
             lambda a, b: (star(mul(a, b)), add(one(), mul(mul(a, star(mul(b, a))), b))),
-            items, lambda a, b: both(domain(mul(a, b)), domain(mul(b, a)))),
+            items,
+            lambda a, b: both(domain(mul(a, b)), domain(mul(b, a))),
+        ),
     )
 
 
@@ -183,18 +246,50 @@ def homomorphism(
     def pair_inside(pair):
         return inside(*pair)
 
-    return LawSuite(name, (
-        law("preserves_add", "h(a⊕b) = h(a)⊕h(b)", 2,
-            lambda a, b: (h.fn(S.add(a, b)), T.add(h.fn(a), h.fn(b))), items, inside),
-        law("preserves_mul", "h(a⊗b) = h(a)⊗h(b)", 2,
-            lambda a, b: (h.fn(S.mul(a, b)), T.mul(h.fn(a), h.fn(b))), items, inside),
-        law("preserves_zero", "h(0) = 0", 0,
-            lambda: (h.fn(S.asarray(S.zero)), T.asarray(T.zero)), items),
-        law("preserves_one", "h(1) = 1", 0,
-            lambda: (h.fn(S.asarray(S.one)), T.asarray(T.one)), items),
-        Law(name, "commutes_with_matmul", "h(A⊗B) = h(A)⊗h(B)",
-            (matrix_pairs(S, items),), matmul_sides, law.equal, pair_inside),
-    ))
+    return LawSuite(
+        name,
+        (
+            law(
+                "preserves_add",
+                "h(a⊕b) = h(a)⊕h(b)",
+                2,
+                lambda a, b: (h.fn(S.add(a, b)), T.add(h.fn(a), h.fn(b))),
+                items,
+                inside,
+            ),
+            law(
+                "preserves_mul",
+                "h(a⊗b) = h(a)⊗h(b)",
+                2,
+                lambda a, b: (h.fn(S.mul(a, b)), T.mul(h.fn(a), h.fn(b))),
+                items,
+                inside,
+            ),
+            law(
+                "preserves_zero",
+                "h(0) = 0",
+                0,
+                lambda: (h.fn(S.asarray(S.zero)), T.asarray(T.zero)),
+                items,
+            ),
+            law(
+                "preserves_one",
+                "h(1) = 1",
+                0,
+                lambda: (h.fn(S.asarray(S.one)), T.asarray(T.one)),
+                items,
+            ),
+            Law(
+                name,
+                "commutes_with_matmul",
+                "h(A⊗B) = h(A)⊗h(B)",
+                (matrix_pairs(S, items),),
+                matmul_sides,
+                law.equal,
+                pair_inside,
+            ),
+        ),
+    )
 
 
 def _maker(suite: str, equal: Equal):

@@ -79,9 +79,7 @@ class Zn(Semiring):
         pad = blocks * chunk - k
         a = jnp.pad(a, ((0, 0), (0, 0), (0, pad))).reshape(batch, m, blocks, chunk)
         b = jnp.pad(b, ((0, 0), (0, pad), (0, 0))).reshape(batch, blocks, chunk, -1)
-        partial = jnp.einsum(
-            "bmjc,bjcn->bjmn", a, b, preferred_element_type=jnp.int32
-        ) % self.n
+        partial = jnp.einsum("bmjc,bjcn->bjmn", a, b, preferred_element_type=jnp.int32) % self.n
         return self.sum(partial, axis=1)
 
     def __repr__(self) -> str:

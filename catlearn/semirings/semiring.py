@@ -105,9 +105,7 @@ class Semiring:
         """An array of index shape ``shape`` filled with the element ``value``."""
         value = self.asarray(value)
         shape = tuple(shape)
-        return jax.tree.map(
-            lambda v: _broadcast_to(v, shape + tuple(np.shape(v))), value
-        )
+        return jax.tree.map(lambda v: _broadcast_to(v, shape + tuple(np.shape(v))), value)
 
     def zeros(self, shape: tuple[int, ...]) -> Array:
         """An array of ``zero`` (the additive identity)."""

@@ -29,26 +29,56 @@ from catlearn.semirings import (
 )
 
 BUILTINS = [
-    Real(), Log(), MaxPlus(), MinPlus(), Viterbi(), Boolean(), Counting(), GF2, Zn(7),
-    Fuzzy(), Lukasiewicz(), Expectation, Dual(), Dual(GF2), TopK(3),
-    Product(Log(), MaxPlus()), Product(Counting(), Boolean()), Polynomial(),
+    Real(),
+    Log(),
+    MaxPlus(),
+    MinPlus(),
+    Viterbi(),
+    Boolean(),
+    Counting(),
+    GF2,
+    Zn(7),
+    Fuzzy(),
+    Lukasiewicz(),
+    Expectation,
+    Dual(),
+    Dual(GF2),
+    TopK(3),
+    Product(Log(), MaxPlus()),
+    Product(Counting(), Boolean()),
+    Polynomial(),
 ]
 
 x, y, z = sympy.symbols("x y z")
 HOMOMORPHISMS = [
-    counting_to_boolean, real_to_log, log_to_real, viterbi_to_maxplus, maxplus_to_viterbi,
+    counting_to_boolean,
+    real_to_log,
+    log_to_real,
+    viterbi_to_maxplus,
+    maxplus_to_viterbi,
     evaluate({x: 2, y: 3, z: 0}, Counting()),
     evaluate({x: 1.5, y: -2.0, z: 0.0}, MinPlus()),
     evaluate({x: True, y: False, z: True}, Boolean()),
 ]
 
 test_semiring = laws.combine("builtins", [laws.semiring(S) for S in BUILTINS]).pytest()
-test_homomorphism = laws.combine(
-    "builtins", [laws.homomorphism(h) for h in HOMOMORPHISMS]
-).pytest()
+test_homomorphism = laws.combine("builtins", [laws.homomorphism(h) for h in HOMOMORPHISMS]).pytest()
 
 
 def test_every_builtin_is_covered():
     names = {repr(S) for S in BUILTINS}
-    assert {"Real", "Log", "MaxPlus", "MinPlus", "Viterbi", "Boolean", "Counting", "GF2",
-            "Fuzzy", "Lukasiewicz", "Expectation", "Polynomial", "TopK(3)"} <= names
+    assert {
+        "Real",
+        "Log",
+        "MaxPlus",
+        "MinPlus",
+        "Viterbi",
+        "Boolean",
+        "Counting",
+        "GF2",
+        "Fuzzy",
+        "Lukasiewicz",
+        "Expectation",
+        "Polynomial",
+        "TopK(3)",
+    } <= names

@@ -75,8 +75,21 @@ SPECS = [
     "ij,kl->ijkl",
     "abc,cd,db,ae->e",
 ]
-JITTABLE = [Real(), Log(), MaxPlus(), MinPlus(), Viterbi(), Boolean(), GF2, Zn(5), Fuzzy(),
-            Lukasiewicz(), Dual(), TopK(2), Product(Log(), MinPlus())]
+JITTABLE = [
+    Real(),
+    Log(),
+    MaxPlus(),
+    MinPlus(),
+    Viterbi(),
+    Boolean(),
+    GF2,
+    Zn(5),
+    Fuzzy(),
+    Lukasiewicz(),
+    Dual(),
+    TopK(2),
+    Product(Log(), MinPlus()),
+]
 
 
 def _check(S, spec, data):

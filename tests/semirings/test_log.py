@@ -56,7 +56,9 @@ def test_matches_float64_reference():
     got = np.asarray(einsum(Log(), "ij,jk->ik", a, b))
     want = reference(a, b)
     assert np.array_equal(np.isinf(got), np.isinf(want))
-    np.testing.assert_allclose(got[np.isfinite(want)], want[np.isfinite(want)], rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(
+        got[np.isfinite(want)], want[np.isfinite(want)], rtol=1e-5, atol=1e-4
+    )
 
 
 def test_underflow_of_the_shifted_sum_is_refined_exactly():

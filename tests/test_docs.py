@@ -1,0 +1,43 @@
+"""Docs are code: every fenced block in README.md and docs/*.md runs here.
+
+Python blocks of one file run in order in one namespace (so a page reads
+as a session). Shell blocks run their ``catlearn …`` lines through the
+CLI; their ``pip``/``pytest`` lines are what CI itself runs.
+"""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from catlearn.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+
+
+def blocks(page: Path, language: str) -> list[str]:
+    return [body for lang, body in FENCE.findall(page.read_text()) if lang == language]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_python_blocks_run(page):
+    namespace: dict = {"__name__": f"docs_{page.stem}"}
+    for i, code in enumerate(blocks(page, "python")):
+        exec(compile(code, f"{page.name}[block {i}]", "exec"), namespace)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_shell_blocks_catlearn_lines_run(page, capsys):
+    for code in blocks(page, "bash"):
+        for command in re.split(r"&&|\n", code):
+            words = shlex.split(command.strip())
+            if words[:1] == ["catlearn"]:
+                assert main(words[1:]) == 0, command
+
+
+def test_every_page_has_code():
+    for page in PAGES:
+        assert blocks(page, "python") or blocks(page, "bash"), page
