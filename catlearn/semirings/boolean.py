@@ -6,7 +6,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from catlearn.semirings.real import float_dtype
+from catlearn.semirings.floats import float_dtype
 from catlearn.semirings.semiring import Array, Semiring
 
 

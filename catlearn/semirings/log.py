@@ -9,13 +9,11 @@ gradient.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
-from catlearn.semirings.real import float_dtype
-from catlearn.semirings.semiring import Array, Semiring
+from catlearn.semirings.floats import FloatSemiring
+from catlearn.semirings.semiring import Array
 
 
 def _shift(m: Array) -> Array:
@@ -82,7 +80,7 @@ def log_matmul(a: Array, b: Array) -> Array:
     return jax.lax.cond(jnp.any(suspect), refine, lambda o: o, out)
 
 
-class Log(Semiring):
+class Log(FloatSemiring):
     """(ℝ ∪ {−∞}, log-sum-exp, +, −∞, 0): the real semiring in log space.
 
     Gradients w.r.t. the terms of a ⊕-sum are their posterior weights.
@@ -98,14 +96,6 @@ class Log(Semiring):
     name = "Log"
     zero, one = -float("inf"), 0.0
     has_star = True
-
-    @property
-    def dtype(self) -> Any:
-        return float_dtype()
-
-    def asarray(self, x: Any) -> Array:
-        x = jnp.asarray(x)
-        return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(self.dtype)
 
     def add(self, a: Array, b: Array) -> Array:
         return logaddexp(a, b)

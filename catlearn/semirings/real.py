@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
-from catlearn.semirings.semiring import Array, Semiring
+from catlearn.semirings.floats import FloatSemiring
+from catlearn.semirings.semiring import Array
 
 
-def float_dtype() -> Any:
-    """JAX's default float dtype: float32, or float64 when the user enabled x64."""
-    return jax.dtypes.canonicalize_dtype(jnp.float64)
-
-
-class Real(Semiring):
+class Real(FloatSemiring):
     """(ℝ, +, ×, 0, 1): ordinary arithmetic, contracted by BLAS.
 
     Gradients are ordinary derivatives. ``star(a) = 1 / (1 − a)``, the sum
@@ -32,10 +27,6 @@ class Real(Semiring):
     zero, one = 0.0, 1.0
     has_star = True
     ring = True
-
-    @property
-    def dtype(self) -> Any:
-        return float_dtype()
 
     def asarray(self, x: Any) -> Array:
         x = jnp.asarray(x)

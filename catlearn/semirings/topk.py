@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from catlearn.errors import SpecError
-from catlearn.semirings.real import float_dtype
+from catlearn.semirings.floats import float_dtype
 from catlearn.semirings.semiring import Array, Semiring
 
 _NEG_INF = -float("inf")

@@ -9,14 +9,12 @@ loss or a Viterbi decoder back-traces.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
-from catlearn.semirings.real import float_dtype
+from catlearn.semirings.floats import FloatSemiring
 from catlearn.semirings.selective import selective_matmul
-from catlearn.semirings.semiring import Array, Semiring
+from catlearn.semirings.semiring import Array
 
 _INF = float("inf")
 _selective_matmul = jax.jit(selective_matmul, static_argnums=(0, 1))
@@ -35,7 +33,7 @@ def _times(a: Array, b: Array) -> Array:
     return a * b
 
 
-class Selective(Semiring):
+class Selective(FloatSemiring):
     """A semiring whose ⊕ is max or min: bounded-memory matmul, subgradients.
 
     Subclasses name ``select`` ("max" or "min") and ``mul``; ``add``,
@@ -44,14 +42,6 @@ class Selective(Semiring):
 
     select: str = "max"
     idempotent = True
-
-    @property
-    def dtype(self) -> Any:
-        return float_dtype()
-
-    def asarray(self, x: Any) -> Array:
-        x = jnp.asarray(x)
-        return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(self.dtype)
 
     def add(self, a: Array, b: Array) -> Array:
         return jnp.maximum(a, b) if self.select == "max" else jnp.minimum(a, b)
