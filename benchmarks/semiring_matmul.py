@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python benchmarks/semiring_matmul.py          # full run: n = 256, 1024, 2048 (~3-4 min, 2 cores)
-    python benchmarks/semiring_matmul.py --quick  # smoke test: n = 64, 128 (~20 s)
+    python benchmarks/semiring_matmul.py          # full: n = 256, 1024, 2048 (~3-4 min, 2 cores)
+    python benchmarks/semiring_matmul.py --quick  # smoke: n = 64, 128 (~20 s)
 
 For each size it times ``einsum(S, "ij,jk->ik", a, b)`` for S = Real, Log and
 MaxPlus next to ``jax.jit(jnp.dot)`` and the naive jitted broadcast

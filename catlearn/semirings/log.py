@@ -48,7 +48,48 @@ def _exact_log_matmul(a: Array, b: Array) -> Array:
     return jax.vmap(lambda am, bm: jax.lax.map(lambda r: row(r, bm), am))(a, b)
 
 
-@jax.jit
+def _exact_log_matmul_vjp(a: Array, b: Array, out: Array, g: Array):
+    """Cotangents from the exact weights exp(a + b − out), one row at a time."""
+
+    def one_batch(args):
+        a_mat, b_mat, out_mat, g_mat = args
+
+        def row(gb, xs):
+            a_row, out_row, g_row = xs
+            live = jnp.isfinite(out_row)
+            w = jnp.exp(a_row[:, None] + b_mat - jnp.where(live, out_row, 0.0)[None, :])
+            w = jnp.where(live[None, :], w, 0.0) * g_row[None, :]  # (K, N)
+            return gb + w, jnp.sum(w, axis=1)
+
+        gb, ga = jax.lax.scan(row, jnp.zeros_like(b_mat), (a_mat, out_mat, g_mat))
+        return ga, gb
+
+    return jax.lax.map(one_batch, (a, b, out, g))
+
+
+def _shifted(a: Array, b: Array):
+    ma = _shift(jnp.max(a, axis=2, keepdims=True))
+    mb = _shift(jnp.max(b, axis=1, keepdims=True))
+    ea, eb = jnp.exp(a - ma), jnp.exp(b - mb)
+    return ma, mb, ea, eb
+
+
+def _lost(a: Array, b: Array, s: Array) -> Array:
+    """Entries whose shifted sum underflowed although a finite pair of terms exists."""
+    tiny = jnp.finfo(s.dtype).tiny
+    rows_live = jnp.any(jnp.isfinite(a), axis=2, keepdims=True)
+    cols_live = jnp.any(jnp.isfinite(b), axis=1, keepdims=True)
+    suspect = (s < tiny) & rows_live & cols_live
+
+    def count_live_pairs(_):
+        live = jnp.isfinite(a).astype(s.dtype) @ jnp.isfinite(b).astype(s.dtype)
+        return suspect & (live > 0)
+
+    # The extra matmul runs only when some entry is suspect.
+    return jax.lax.cond(jnp.any(suspect), count_live_pairs, lambda _: suspect, None)
+
+
+@jax.custom_vjp
 def log_matmul(a: Array, b: Array) -> Array:
     """(B, M, K) ⊗ (B, K, N) in the log semiring, by one BLAS matmul.
 
@@ -56,28 +97,45 @@ def log_matmul(a: Array, b: Array) -> Array:
     and mb the column maxima of b. When the shifted sum underflows
     although some pair of terms is finite (row and column maxima far apart,
     beyond the float's exponent range), those entries are recomputed
-    exactly; the check costs one comparison unless underflow happens.
+    exactly; the check costs one comparison unless underflow happens. The
+    gradient is two more BLAS matmuls (the exact row-by-row path only
+    where entries were recomputed), and stores nothing of size M·K·N.
     """
-    ma = _shift(jnp.max(a, axis=2, keepdims=True))
-    mb = _shift(jnp.max(b, axis=1, keepdims=True))
-    s = jnp.matmul(jnp.exp(a - ma), jnp.exp(b - mb))
+    return _log_matmul_forward(a, b)[0]
+
+
+def _log_matmul_forward(a: Array, b: Array):
+    ma, mb, ea, eb = _shifted(a, b)
+    s = jnp.matmul(ea, eb)
     out = _safe_log(s) + ma + mb
-    tiny = jnp.finfo(s.dtype).tiny
-    rows_live = jnp.any(jnp.isfinite(a), axis=2, keepdims=True)
-    cols_live = jnp.any(jnp.isfinite(b), axis=1, keepdims=True)
-    suspect = (s < tiny) & rows_live & cols_live
+    lost = _lost(a, b, s)
+    out = jax.lax.cond(
+        jnp.any(lost),
+        lambda o: jnp.where(lost, _exact_log_matmul(a, b), o),
+        lambda o: o,
+        out,
+    )
+    return out, (a, b, out, lost)
 
-    def refine(out):
-        live = jnp.isfinite(a).astype(s.dtype) @ jnp.isfinite(b).astype(s.dtype)
-        lost = suspect & (live > 0)
-        return jax.lax.cond(
-            jnp.any(lost),
-            lambda o: jnp.where(lost, _exact_log_matmul(a, b), o),
-            lambda o: o,
-            out,
-        )
 
-    return jax.lax.cond(jnp.any(suspect), refine, lambda o: o, out)
+def _log_matmul_backward(residuals, g):
+    a, b, out, lost = residuals
+    ma, mb, ea, eb = _shifted(a, b)
+    live = jnp.isfinite(out) & ~lost
+    # d out[m, n] / d a[m, k] = exp(a[m, k] + b[k, n] − out[m, n]): factor the shifts.
+    w = jnp.where(live, g * jnp.exp(jnp.where(live, ma + mb - out, 0.0)), 0.0)
+    ga = ea * jnp.matmul(w, jnp.swapaxes(eb, 1, 2))
+    gb = eb * jnp.matmul(jnp.swapaxes(ea, 1, 2), w)
+
+    def add_exact(grads):
+        ga_lost, gb_lost = _exact_log_matmul_vjp(a, b, out, jnp.where(lost, g, 0.0))
+        return grads[0] + ga_lost, grads[1] + gb_lost
+
+    return jax.lax.cond(jnp.any(lost), add_exact, lambda grads: grads, (ga, gb))
+
+
+log_matmul.defvjp(_log_matmul_forward, _log_matmul_backward)
+log_matmul = jax.jit(log_matmul)
 
 
 class Log(FloatSemiring):
