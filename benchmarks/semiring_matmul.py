@@ -186,7 +186,8 @@ def main(argv=None) -> None:
     sizes = (64, 128) if args.quick else (256, 1024, 2048)
     grad_sizes = sizes if args.quick else (256, 1024)
     budget = 0.2 if args.quick else 3.0
-    print(f"jax {jax.__version__}, devices {jax.devices()}, {time.strftime('%Y-%m-%d %H:%M')}\n")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"jax {jax.__version__}, devices {jax.devices()}, {stamp}\n")
 
     peaks = peak_rows(args.quick)  # first: see measure_peak
     all_rows, summary, grads = [], [], []

@@ -1,0 +1,56 @@
+"""The `catlearn` command: demo (text and JSON), laws, version."""
+
+import json
+
+import pytest
+
+from catlearn import __version__
+from catlearn.cli import _graph, main
+
+
+def walk_count(steps: int, src: str, dst: str) -> int:
+    """Independent oracle: Python-int matrix powers of the adjacency matrix."""
+    g = _graph()
+    idx = {name: i for i, name in enumerate(g["nodes"])}
+    n = len(idx)
+    adj = [[0] * n for _ in range(n)]
+    for a, b, _ in g["edges"]:
+        adj[idx[a]][idx[b]] = 1
+    row = [int(i == idx[src]) for i in range(n)]
+    for _ in range(steps):
+        row = [sum(row[k] * adj[k][j] for k in range(n)) for j in range(n)]
+    return row[idx[dst]]
+
+
+def test_demo_json(capsys):
+    assert main(["demo", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    dist = result["shortest_minutes_from_Ashford"]
+    assert dist["Frome"] == 53.0 and dist["Hythe"] is None  # 12 + 9 + 14 + 18
+    walks = result["walks"]
+    assert int(walks["count"]) == walk_count(walks["steps"], "Ashford", "Frome")
+    assert walks["bits"] > 63
+    assert ["Ashford", "Hythe"] in result["unreachable_pairs"]
+
+
+def test_demo_text(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Shortest travel time from Ashford" in out and "Exact walk count" in out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and __version__ in capsys.readouterr().out
+
+
+def test_laws_command_reports_every_builtin(capsys):
+    assert main(["laws", "--examples", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Log" in out and "laws hold" in out and "Polynomial" in out
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().out
