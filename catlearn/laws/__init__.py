@@ -15,6 +15,8 @@ pytest test with one id per law; ``suite.report()`` a table.
 """
 
 from catlearn.laws import strategies
+from catlearn.laws.diagrams import diagrams
+from catlearn.laws.functor import discopy_eval, functor
 from catlearn.laws.equality import close, equality
 from catlearn.laws.law import Law, LawSuite, LawViolation, combine
 from catlearn.laws.semiring import homomorphism, monoid, semiring
@@ -25,7 +27,10 @@ __all__ = [
     "LawViolation",
     "close",
     "combine",
+    "diagrams",
+    "discopy_eval",
     "equality",
+    "functor",
     "homomorphism",
     "monoid",
     "semiring",

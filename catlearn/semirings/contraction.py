@@ -55,11 +55,14 @@ def contract(
     output: Sequence[Hashable],
     *,
     optimize: str = "auto",
+    jit: bool = True,
 ) -> Array:
     """Contract ``operands[i]`` with index labels ``indices[i]`` into ``output``.
 
     Labels are any hashables (wire ids of a diagram, say). An index in
     no output is ⊕-summed; indices shared by operands are ⊗-multiplied.
+    With ``jit=False`` the steps run eagerly (each kernel is still jitted):
+    cheaper for a structure contracted once.
     """
     if not isinstance(semiring, Semiring):
         raise SpecError(f"expected a Semiring, got {semiring!r}")
@@ -76,7 +79,7 @@ def contract(
     labels = tuple(tuple(ix) for ix in indices)
     out = tuple(output)
     _check(semiring, arrays, labels, out)
-    if semiring.host:
+    if semiring.host or not jit:
         return _contract(semiring, labels, out, optimize, *arrays)
     return _compiled(semiring, labels, out, optimize)(*arrays)
 

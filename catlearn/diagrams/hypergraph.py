@@ -1,0 +1,257 @@
+"""The open-hypergraph IR: a string diagram as integer arrays.
+
+Wilson and Zanasi's data-parallel representation: *wires* are nodes
+(``wire_types[w]`` is the object on wire w), each *box* is a hyperedge
+with an ordered list of input wires and one of output wires, and the
+boundary is two lists of wires, ``sources`` (the domain) and ``targets``
+(the codomain). Identities, swaps, cups, caps and spiders are not boxes:
+they only say which boundary positions share a wire, so they cost nothing
+when the diagram is evaluated. A wire touched by several ports is a
+spider (in tensor semantics, a repeated einsum index).
+
+Composition glues the targets of one hypergraph to the sources of the
+next; tensor puts two side by side. Both cost time linear in the sizes,
+and ``sequential`` / ``parallel`` compose whole lists in one pass::
+
+    >>> from catlearn.diagrams import Box, Ty
+    >>> x = Ty("x")
+    >>> f = Hypergraph.from_box(Box("f", x, x))
+    >>> chain = Hypergraph.sequential([f] * 1000)
+    >>> chain.n_boxes, chain.n_wires, len(chain.sources), len(chain.targets)
+    (1000, 1001, 1, 1)
+    >>> (f >> f).structure_hash() == Hypergraph.sequential([f, f]).structure_hash()
+    True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, Sequence
+
+import numpy as np
+
+from catlearn.errors import CatlearnError
+
+
+class CompositionError(CatlearnError, TypeError):
+    """Two diagrams whose boundary types do not match were composed."""
+
+
+def _ints(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.int64).reshape(-1)
+
+
+@dataclass(frozen=True, eq=False)
+class Hypergraph:
+    """An open hypergraph: wires, boxes (hyperedges) and a boundary.
+
+    ``inputs[in_offsets[i]:in_offsets[i + 1]]`` are the input wires of box i
+    (CSR layout), likewise ``outputs``/``out_offsets``.
+    """
+
+    wire_types: tuple
+    boxes: tuple
+    inputs: np.ndarray
+    in_offsets: np.ndarray
+    outputs: np.ndarray
+    out_offsets: np.ndarray
+    sources: np.ndarray
+    targets: np.ndarray
+    _hash: list = field(default_factory=list, repr=False, compare=False)
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        wire_types: Sequence[Any],
+        boxes: Sequence[Any],
+        box_inputs: Sequence[Sequence[int]],
+        box_outputs: Sequence[Sequence[int]],
+        sources: Sequence[int],
+        targets: Sequence[int],
+    ) -> Hypergraph:
+        """From per-box wire lists; checks that every wire id is in range."""
+        n = len(wire_types)
+        if not len(boxes) == len(box_inputs) == len(box_outputs):
+            raise ValueError("boxes, box_inputs and box_outputs differ in length")
+        inputs = _ints([w for ws in box_inputs for w in ws])
+        outputs = _ints([w for ws in box_outputs for w in ws])
+        in_offsets = _ints(np.cumsum([0] + [len(ws) for ws in box_inputs]))
+        out_offsets = _ints(np.cumsum([0] + [len(ws) for ws in box_outputs]))
+        graph = cls(
+            tuple(wire_types), tuple(boxes), inputs, in_offsets, outputs, out_offsets,
+            _ints(sources), _ints(targets),
+        )
+        for name, ids in (("inputs", inputs), ("outputs", outputs),
+                          ("sources", graph.sources), ("targets", graph.targets)):
+            if ids.size and (ids.min() < 0 or ids.max() >= n):
+                raise ValueError(f"{name} name a wire outside 0..{n - 1}")
+        return graph
+
+    @classmethod
+    def from_box(cls, box: Any) -> Hypergraph:
+        """One box with a fresh wire per port (``box`` has ``dom`` and ``cod``)."""
+        dom, cod = _atoms(box.dom), _atoms(box.cod)
+        n_in, n_out = len(dom), len(cod)
+        ins, outs = list(range(n_in)), list(range(n_in, n_in + n_out))
+        return cls.build(dom + cod, [box], [ins], [outs], ins, outs)
+
+    @classmethod
+    def identity(cls, types: Sequence[Any]) -> Hypergraph:
+        """The identity: each boundary position shares its wire with the other side."""
+        types = tuple(types)
+        ids = list(range(len(types)))
+        return cls.build(types, [], [], [], ids, ids)
+
+    # -- sizes and views ---------------------------------------------------
+    @property
+    def n_wires(self) -> int:
+        return len(self.wire_types)
+
+    @property
+    def n_boxes(self) -> int:
+        return len(self.boxes)
+
+    @property
+    def dom(self) -> tuple:
+        """The types of the source wires."""
+        return tuple(self.wire_types[w] for w in self.sources)
+
+    @property
+    def cod(self) -> tuple:
+        """The types of the target wires."""
+        return tuple(self.wire_types[w] for w in self.targets)
+
+    def box_wires(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(input wires, output wires) of box i."""
+        return (self.inputs[self.in_offsets[i] : self.in_offsets[i + 1]],
+                self.outputs[self.out_offsets[i] : self.out_offsets[i + 1]])
+
+    def structure_hash(self) -> int:
+        """A hash of the whole structure, computed once (O(size)) and cached."""
+        if not self._hash:
+            self._hash.append(hash((
+                self.wire_types, tuple(_box_key(b) for b in self.boxes),
+                self.inputs.tobytes(), self.in_offsets.tobytes(),
+                self.outputs.tobytes(), self.out_offsets.tobytes(),
+                self.sources.tobytes(), self.targets.tobytes(),
+            )))
+        return self._hash[0]
+
+    def __hash__(self) -> int:
+        return self.structure_hash()
+
+    def __eq__(self, other: object) -> bool:
+        """Equal as data (same numbering), not up to isomorphism."""
+        if not isinstance(other, Hypergraph):
+            return NotImplemented
+        return (
+            self.structure_hash() == other.structure_hash()
+            and self.wire_types == other.wire_types
+            and all(_box_key(a) == _box_key(b) for a, b in zip(self.boxes, other.boxes))
+            and all(np.array_equal(getattr(self, k), getattr(other, k)) for k in (
+                "inputs", "in_offsets", "outputs", "out_offsets", "sources", "targets"))
+        )
+
+    # -- composition -------------------------------------------------------
+    def __rshift__(self, other: Hypergraph) -> Hypergraph:
+        return Hypergraph.sequential([self, other])
+
+    def __matmul__(self, other: Hypergraph) -> Hypergraph:
+        return Hypergraph.parallel([self, other])
+
+    then = __rshift__
+    tensor = __matmul__
+
+    @staticmethod
+    def parallel(graphs: Sequence[Hypergraph]) -> Hypergraph:
+        """g₀ ⊗ g₁ ⊗ …: disjoint union, boundaries concatenated. Linear time."""
+        if not graphs:
+            return Hypergraph.identity(())
+        shift = np.cumsum([0] + [g.n_wires for g in graphs])[:-1]
+        return _union(graphs, shift, sources=np.concatenate(
+            [g.sources + s for g, s in zip(graphs, shift)]), targets=np.concatenate(
+            [g.targets + s for g, s in zip(graphs, shift)]))
+
+    @staticmethod
+    def sequential(graphs: Sequence[Hypergraph]) -> Hypergraph:
+        """g₀ ; g₁ ; …: targets of each glued to sources of the next. Linear time."""
+        if not graphs:
+            raise ValueError("sequential needs at least one hypergraph")
+        for i, (g, h) in enumerate(zip(graphs, graphs[1:])):
+            if g.cod != h.dom:
+                raise CompositionError(
+                    f"cannot compose: diagram {i} ends in {_show(g.cod)} "
+                    f"but diagram {i + 1} starts with {_show(h.dom)}"
+                )
+        shift = np.cumsum([0] + [g.n_wires for g in graphs])[:-1]
+        glued = _union(graphs, shift, graphs[0].sources, graphs[-1].targets + shift[-1])
+        left = np.concatenate([g.targets + s for g, s in zip(graphs[:-1], shift[:-1])])
+        right = np.concatenate([h.sources + s for h, s in zip(graphs[1:], shift[1:])])
+        return _identify(glued, left, right)
+
+
+def _union(graphs, shift, sources, targets) -> Hypergraph:
+    in_sizes = [g.inputs.size for g in graphs]
+    out_sizes = [g.outputs.size for g in graphs]
+    in_base = np.cumsum([0] + in_sizes)[:-1]
+    out_base = np.cumsum([0] + out_sizes)[:-1]
+    return Hypergraph(
+        tuple(chain.from_iterable(g.wire_types for g in graphs)),
+        tuple(chain.from_iterable(g.boxes for g in graphs)),
+        np.concatenate([g.inputs + s for g, s in zip(graphs, shift)]),
+        np.concatenate([[0]] + [g.in_offsets[1:] + b for g, b in zip(graphs, in_base)]),
+        np.concatenate([g.outputs + s for g, s in zip(graphs, shift)]),
+        np.concatenate([[0]] + [g.out_offsets[1:] + b for g, b in zip(graphs, out_base)]),
+        _ints(sources),
+        _ints(targets),
+    )
+
+
+def _identify(g: Hypergraph, left: np.ndarray, right: np.ndarray) -> Hypergraph:
+    """Merge wire left[i] with wire right[i] for every i (union–find), then renumber."""
+    parent = np.arange(g.n_wires)
+
+    def find(w: int) -> int:
+        root = w
+        while parent[root] != root:
+            root = parent[root]
+        while parent[w] != root:
+            parent[w], w = root, parent[w]
+        return root
+
+    for a, b in zip(left.tolist(), right.tolist()):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    for w in set(left.tolist()) | set(right.tolist()):
+        parent[w] = find(w)
+    # Only boundary wires moved, so one more pass settles every root.
+    parent = parent[parent]
+    keep = parent == np.arange(g.n_wires)
+    renumber = np.cumsum(keep) - 1
+    new = renumber[parent]
+    kept_types = tuple(t for t, k in zip(g.wire_types, keep.tolist()) if k)
+    return Hypergraph(
+        kept_types, g.boxes, new[g.inputs], g.in_offsets, new[g.outputs], g.out_offsets,
+        new[g.sources], new[g.targets],
+    )
+
+
+def _atoms(ty: Any) -> tuple:
+    """The atomic objects of a DisCoPy type (``Ty``, ``Dim``, …), or a plain tuple."""
+    inside = getattr(ty, "inside", ty)
+    return tuple(inside)
+
+
+def _box_key(box: Any) -> Any:
+    try:
+        hash(box)
+        return box
+    except TypeError:
+        return id(box)
+
+
+def _show(types: tuple) -> str:
+    return " @ ".join(str(t) for t in types) if types else "Ty()"
