@@ -25,9 +25,10 @@ and ``sequential`` / ``parallel`` compose whole lists in one pass::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -80,11 +81,21 @@ class Hypergraph:
         in_offsets = _ints(np.cumsum([0] + [len(ws) for ws in box_inputs]))
         out_offsets = _ints(np.cumsum([0] + [len(ws) for ws in box_outputs]))
         graph = cls(
-            tuple(wire_types), tuple(boxes), inputs, in_offsets, outputs, out_offsets,
-            _ints(sources), _ints(targets),
+            tuple(wire_types),
+            tuple(boxes),
+            inputs,
+            in_offsets,
+            outputs,
+            out_offsets,
+            _ints(sources),
+            _ints(targets),
         )
-        for name, ids in (("inputs", inputs), ("outputs", outputs),
-                          ("sources", graph.sources), ("targets", graph.targets)):
+        for name, ids in (
+            ("inputs", inputs),
+            ("outputs", outputs),
+            ("sources", graph.sources),
+            ("targets", graph.targets),
+        ):
             if ids.size and (ids.min() < 0 or ids.max() >= n):
                 raise ValueError(f"{name} name a wire outside 0..{n - 1}")
         return graph
@@ -125,18 +136,28 @@ class Hypergraph:
 
     def box_wires(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """(input wires, output wires) of box i."""
-        return (self.inputs[self.in_offsets[i] : self.in_offsets[i + 1]],
-                self.outputs[self.out_offsets[i] : self.out_offsets[i + 1]])
+        return (
+            self.inputs[self.in_offsets[i] : self.in_offsets[i + 1]],
+            self.outputs[self.out_offsets[i] : self.out_offsets[i + 1]],
+        )
 
     def structure_hash(self) -> int:
         """A hash of the whole structure, computed once (O(size)) and cached."""
         if not self._hash:
-            self._hash.append(hash((
-                self.wire_types, tuple(_box_key(b) for b in self.boxes),
-                self.inputs.tobytes(), self.in_offsets.tobytes(),
-                self.outputs.tobytes(), self.out_offsets.tobytes(),
-                self.sources.tobytes(), self.targets.tobytes(),
-            )))
+            self._hash.append(
+                hash(
+                    (
+                        self.wire_types,
+                        tuple(_box_key(b) for b in self.boxes),
+                        self.inputs.tobytes(),
+                        self.in_offsets.tobytes(),
+                        self.outputs.tobytes(),
+                        self.out_offsets.tobytes(),
+                        self.sources.tobytes(),
+                        self.targets.tobytes(),
+                    )
+                )
+            )
         return self._hash[0]
 
     def __hash__(self) -> int:
@@ -150,8 +171,10 @@ class Hypergraph:
             self.structure_hash() == other.structure_hash()
             and self.wire_types == other.wire_types
             and all(_box_key(a) == _box_key(b) for a, b in zip(self.boxes, other.boxes))
-            and all(np.array_equal(getattr(self, k), getattr(other, k)) for k in (
-                "inputs", "in_offsets", "outputs", "out_offsets", "sources", "targets"))
+            and all(
+                np.array_equal(getattr(self, k), getattr(other, k))
+                for k in ("inputs", "in_offsets", "outputs", "out_offsets", "sources", "targets")
+            )
         )
 
     # -- composition -------------------------------------------------------
@@ -170,9 +193,12 @@ class Hypergraph:
         if not graphs:
             return Hypergraph.identity(())
         shift = np.cumsum([0] + [g.n_wires for g in graphs])[:-1]
-        return _union(graphs, shift, sources=np.concatenate(
-            [g.sources + s for g, s in zip(graphs, shift)]), targets=np.concatenate(
-            [g.targets + s for g, s in zip(graphs, shift)]))
+        return _union(
+            graphs,
+            shift,
+            sources=np.concatenate([g.sources + s for g, s in zip(graphs, shift)]),
+            targets=np.concatenate([g.targets + s for g, s in zip(graphs, shift)]),
+        )
 
     @staticmethod
     def sequential(graphs: Sequence[Hypergraph]) -> Hypergraph:
@@ -234,8 +260,14 @@ def _identify(g: Hypergraph, left: np.ndarray, right: np.ndarray) -> Hypergraph:
     new = renumber[parent]
     kept_types = tuple(t for t, k in zip(g.wire_types, keep.tolist()) if k)
     return Hypergraph(
-        kept_types, g.boxes, new[g.inputs], g.in_offsets, new[g.outputs], g.out_offsets,
-        new[g.sources], new[g.targets],
+        kept_types,
+        g.boxes,
+        new[g.inputs],
+        g.in_offsets,
+        new[g.outputs],
+        g.out_offsets,
+        new[g.sources],
+        new[g.targets],
     )
 
 

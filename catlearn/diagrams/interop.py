@@ -169,7 +169,9 @@ def to_discopy(graph: Hypergraph) -> Any:
         wiring.append((tuple(ins.tolist()), tuple(outs.tolist())))
     spider_types = {w: ty([t]) for w, t in enumerate(graph.wire_types)}
     h = frobenius.Hypergraph(
-        ty(graph.dom), ty(graph.cod), tuple(boxes),
+        ty(graph.dom),
+        ty(graph.cod),
+        tuple(boxes),
         (tuple(graph.sources.tolist()), tuple(wiring), tuple(graph.targets.tolist())),
         spider_types,
     )

@@ -14,8 +14,9 @@ gradient with respect to each symbol::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np

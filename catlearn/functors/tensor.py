@@ -23,9 +23,9 @@ and cached by structure::
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -35,7 +35,6 @@ from catlearn.diagrams import Hypergraph, from_discopy
 from catlearn.errors import CatlearnError, NonCommutativeError
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
 from catlearn.semirings import Real, Semiring, contract
-
 
 _CACHE_SIZE = 256  # compiled structures kept per functor
 
@@ -83,13 +82,16 @@ class TensorFunctor:
                 f"a tensor network needs a commutative semiring; {semiring!r} is not"
             )
         self.semiring = semiring
-        self._ob = {_atom_name(k): int(v) for k, v in ob.items()} if isinstance(
-            ob, Mapping) else ob
+        self._ob = {_atom_name(k): int(v) for k, v in ob.items()} if isinstance(ob, Mapping) else ob
         self._ar = ar
         self._cache: OrderedDict[int, CompiledDiagram] = OrderedDict()
         if isinstance(ar, Mapping):
             for box, value in ar.items():
-                if hasattr(box, "dom") and not isinstance(value, Param):
+                if not hasattr(box, "dom") or isinstance(value, Param):
+                    continue
+                if is_symbolic(value):
+                    self._check(box, np.asarray(value, dtype=object))
+                else:
                     self._check(box, self._array(box, value))
 
     # -- objects and arrows ------------------------------------------------
@@ -109,33 +111,41 @@ class TensorFunctor:
         return tuple(self.dim(o) for o in atoms)
 
     def image(self, box: Any) -> Any:
-        """What ``ar`` gives for ``box`` (array, ``Param`` or sympy array)."""
+        """What ``ar`` gives for ``box`` (array, ``Param`` or sympy array).
+
+        A dagger box without an entry of its own is the conjugate transpose
+        of its original's image.
+        """
         ar = self._ar
-        if ar is None:
-            if hasattr(box, "array"):
-                return box.array
-        elif callable(ar) and not isinstance(ar, Mapping):
+        if callable(ar) and not isinstance(ar, Mapping):
             return ar(box)
-        else:
+        if isinstance(ar, Mapping):
             for key in (box, _name(box)):
                 try:
                     return ar[key]
                 except (KeyError, TypeError):
                     continue
-            if getattr(box, "is_dagger", False):
-                return _Dagger(self.image(box.dagger()), len(getattr(box.cod, "inside", ())))
-        raise KeyError(f"the functor has no array for box {box!r}")
+        if getattr(box, "is_dagger", False):
+            return _Dagger(self.image(box.dagger()), len(getattr(box.dom, "inside", ())))
+        if ar is None and hasattr(box, "array"):
+            return box.array
+        raise KeyError(
+            f"the functor has no array for box {box} : {getattr(box, 'dom', '?')} "
+            f"→ {getattr(box, 'cod', '?')}"
+        )
 
     def _array(self, box: Any, value: Any) -> Any:
         if isinstance(value, _Dagger):
-            inner = self._array(box.dagger(), value.value)
-            k = value.n_front
-            axes = list(range(np.ndim(inner)))
-            return jnp.conj(jnp.transpose(inner, axes[-k:] + axes[:-k])) if k else inner
+            return _flip(self._array(box.dagger(), value.value), value.n_front)
         return self.semiring.asarray(np.asarray(value) if isinstance(value, list) else value)
 
     def _check(self, box: Any, array: Any) -> None:
-        want, got = self.shape(box), tuple(self.semiring.index_shape(array))
+        got = (
+            np.shape(array)
+            if isinstance(array, np.ndarray) and array.dtype == object
+            else (tuple(self.semiring.index_shape(array)))
+        )
+        want = self.shape(box)
         if want != got:
             raise ShapeError(f"box {box} needs an array of shape {want}, got shape {got}")
 
@@ -158,8 +168,11 @@ class TensorFunctor:
 
     def init(self, key: jax.Array, diagram: Any = None) -> dict[str, Any]:
         """Initial parameters: one entry per ``Param`` box and per sympy symbol."""
-        boxes = from_discopy(diagram).boxes if diagram is not None else (
-            list(self._ar) if isinstance(self._ar, Mapping) else [])
+        boxes = (
+            from_discopy(diagram).boxes
+            if diagram is not None
+            else (list(self._ar) if isinstance(self._ar, Mapping) else [])
+        )
         params: dict[str, Any] = {}
         for box in boxes:
             if not hasattr(box, "dom"):
@@ -194,16 +207,26 @@ class CompiledDiagram:
         self.functor, self.graph = functor, graph
         self.wire_dims = [functor.dim(t) for t in graph.wire_types]
         self._operands = []  # per box: ("array", value) | ("param", name) | ("symbolic", fn, syms)
+        self._dagger: list[int] = []  # per box: axes to move to the front (0: none)
         for i, box in enumerate(graph.boxes):
             value = functor.image(box)
             ins, outs = graph.box_wires(i)
             want = tuple(self.wire_dims[w] for w in np.concatenate([ins, outs]))
+            flip = value.n_front if isinstance(value, _Dagger) else 0
+            self._dagger.append(flip)
+            if flip:  # learnable or symbolic daggers share their original's entry
+                value = value.value
+                want = want[len(want) - flip :] + want[: len(want) - flip]
             if isinstance(value, Param):
                 self._operands.append(("param", _name(box), want))
             elif is_symbolic(value):
                 fn, symbols = lambdify_array(value)
                 self._operands.append(("symbolic", fn, [str(s) for s in symbols], want, box))
             else:
+                self._dagger[-1] = 0  # a constant's dagger is taken once, here
+                if flip:
+                    value = _Dagger(value, flip)
+                    want = want[flip:] + want[:flip]
                 array = functor._array(box, value)
                 if tuple(functor.semiring.index_shape(array)) != want:
                     raise ShapeError(
@@ -279,7 +302,10 @@ class CompiledDiagram:
         operands, labels = [], []
         for i, entry in enumerate(self._operands):
             ins, outs = g.box_wires(i)
-            operands.append(self._operand(entry, params))
+            operand = self._operand(entry, params)
+            if self._dagger[i]:
+                operand = _flip(operand, self._dagger[i])
+            operands.append(operand)
             labels.append(list(np.concatenate([ins, outs]).tolist()))
         if inputs is None:
             boundary = g.sources.tolist() + g.targets.tolist()
@@ -307,6 +333,12 @@ class CompiledDiagram:
         if not operands:
             return S.asarray(S.one)
         return contract(S, operands, labels, output, jit=jit)
+
+
+def _flip(array: Any, k: int) -> Any:
+    """The dagger: conjugate, with the last k axes (the codomain) moved to the front."""
+    axes = list(range(np.ndim(array)))
+    return jnp.conj(jnp.transpose(array, axes[-k:] + axes[:-k])) if k else array
 
 
 def _atom_name(key: Any) -> str:

@@ -16,8 +16,8 @@ pytest test with one id per law; ``suite.report()`` a table.
 
 from catlearn.laws import strategies
 from catlearn.laws.diagrams import diagrams
-from catlearn.laws.functor import discopy_eval, functor
 from catlearn.laws.equality import close, equality
+from catlearn.laws.functor import discopy_eval, functor
 from catlearn.laws.law import Law, LawSuite, LawViolation, combine
 from catlearn.laws.semiring import homomorphism, monoid, semiring
 

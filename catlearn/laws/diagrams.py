@@ -19,7 +19,7 @@ fault, never the generator's::
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from discopy import frobenius
 from hypothesis import strategies as st
@@ -53,7 +53,7 @@ def diagrams(
         if not moves:
             break
         kind, at, gen = draw(st.sampled_from(moves))
-        left, right = Ty(*current[:at]), Ty(*current[at + len(_atoms(gen.dom)):])
+        left, right = Ty(*current[:at]), Ty(*current[at + len(_atoms(gen.dom)) :])
         diagram = diagram >> (Id(left) @ gen @ Id(right))
         current = _atoms(diagram.cod)
     return diagram
@@ -80,6 +80,9 @@ def _moves(signature, current, wiring, objects, max_width) -> list:
         moves += [("cap", i, frobenius.Cap(ty(o), ty(o).r)) for i in range(n + 1) for o in objects]
     if "spider" in wiring:
         moves += [("spider", i, frobenius.Spider(2, 1, ty(current[i]))) for i in like]
-        moves += [("spider", i, frobenius.Spider(1, 2, ty(current[i]))) for i in range(n)
-                  if n + 1 <= max_width + 2]
+        moves += [
+            ("spider", i, frobenius.Spider(1, 2, ty(current[i])))
+            for i in range(n)
+            if n + 1 <= max_width + 2
+        ]
     return moves

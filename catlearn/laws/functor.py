@@ -18,7 +18,8 @@ evaluation as an independent oracle.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from discopy import frobenius
@@ -50,8 +51,9 @@ def functor(
     equal = equal or equality(rtol, atol)
     Ty, Id = frobenius.Ty, frobenius.Id
     ds = diagram_strategy(signature, max_boxes=max_boxes)
-    objects = sorted({o for b in signature for o in list(b.dom.inside) + list(b.cod.inside)},
-                     key=str)
+    objects = sorted(
+        {o for b in signature for o in list(b.dom.inside) + list(b.cod.inside)}, key=str
+    )
     atoms = st.sampled_from(objects)
     types = st.lists(atoms, max_size=3).map(lambda os: Ty(*os))
 
@@ -67,7 +69,9 @@ def functor(
     def composition(d, k):
         k = k % (len(d.inside) + 1)
         f, g = d[:k], d[k:]
-        a, m, b = (_labels(t, len(ty.inside)) for t, ty in (("a", d.dom), ("m", f.cod), ("b", d.cod)))
+        a, m, b = (
+            _labels(t, len(ty.inside)) for t, ty in (("a", d.dom), ("m", f.cod), ("b", d.cod))
+        )
         return F(f >> g), contract(S, [F(f), F(g)], [a + m, m + b], a + b)
 
     def tensor(d1, d2):
@@ -97,8 +101,14 @@ def functor(
         return (F(fused), F(split)), (F(frobenius.Spider(2, 2, x)), F(Id(x)))
 
     laws = [
-        Law(name, "composition", "F(f ; g) = F(f) ; F(g)",
-            (ds, st.integers(0, 64)), composition, equal),
+        Law(
+            name,
+            "composition",
+            "F(f ; g) = F(f) ; F(g)",
+            (ds, st.integers(0, 64)),
+            composition,
+            equal,
+        ),
         Law(name, "tensor", "F(f ⊗ g) = F(f) ⊗ F(g)", (ds, ds), tensor, equal),
         Law(name, "identity", "F(id) = id", (types,), identity, equal),
         Law(name, "swap", "F(σ) = σ", (atoms, atoms), swap, equal),
@@ -106,8 +116,16 @@ def functor(
         Law(name, "spider_fusion", "spiders fuse", (atoms,), spider_fusion, equal),
     ]
     if oracle if oracle is not None else isinstance(S, (Real, Boolean)):
-        laws.append(Law(name, "agrees_with_discopy", "F(d) = discopy.tensor eval of d",
-                        (ds,), lambda d: (F(d), discopy_eval(F, d)), equal))
+        laws.append(
+            Law(
+                name,
+                "agrees_with_discopy",
+                "F(d) = discopy.tensor eval of d",
+                (ds,),
+                lambda d: (F(d), discopy_eval(F, d)),
+                equal,
+            )
+        )
     return LawSuite(name, tuple(laws))
 
 

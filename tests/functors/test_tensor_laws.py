@@ -35,11 +35,23 @@ def arrays(semiring, seed=0):
     return out
 
 
-FUNCTORS = [TensorFunctor(DIMS, arrays(S), S) for S in (Real(), Boolean(), Log(), MaxPlus())]
-
+# Real and Boolean carry the DisCoPy oracle; every random diagram is a new
+# structure and so a new XLA compile, which is what bounds the example count.
 test_functor_laws = laws.combine(
-    "tensor", [laws.functor(F, SIGNATURE, rtol=1e-4, atol=1e-4) for F in FUNCTORS]
+    "tensor",
+    [laws.functor(TensorFunctor(DIMS, arrays(S), S), SIGNATURE) for S in (Real(), Boolean())],
 ).pytest()
+
+OTHER_SEMIRINGS = [
+    law
+    for S in (Log(), MaxPlus())
+    for law in laws.functor(TensorFunctor(DIMS, arrays(S), S), SIGNATURE, rtol=1e-4, atol=1e-4)
+]
+
+
+@pytest.mark.parametrize("law", OTHER_SEMIRINGS, ids=lambda law: law.id)
+def test_functor_laws_in_other_semirings(law):
+    law.check(max_examples=6)
 
 
 class SwapBlindFunctor(TensorFunctor):
