@@ -75,8 +75,9 @@ class TensorFunctor:
         self,
         ob: Mapping[Any, int] | Callable[[Any], int] | None,
         ar: Mapping[Any, Any] | Callable[[Any], Any] | None = None,
-        semiring: Semiring = Real(),
+        semiring: Semiring | None = None,
     ) -> None:
+        semiring = Real() if semiring is None else semiring
         if not semiring.commutative:
             raise NonCommutativeError(
                 f"a tensor network needs a commutative semiring; {semiring!r} is not"

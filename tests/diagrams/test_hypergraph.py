@@ -69,9 +69,9 @@ def test_round_trip_through_discopy_keeps_the_tensor(d):
 def test_wiring_costs_no_boxes():
     f = Box("f", x, x)
     snake = (Cap(x, x.r) @ x) >> (x @ Cup(x.r, x))
-    g = from_discopy((f >> snake >> Swap(x, x) >> Swap(x, x)) @ Spider(2, 1, y))
+    g = from_discopy((((f >> snake) @ x) >> Swap(x, x) >> Swap(x, x)) @ Spider(2, 1, y))
     assert g.n_boxes == 1
-    assert g.n_wires == 2 + 1  # f's two wires, one spider wire
+    assert g.n_wires == 2 + 1 + 1  # f's two wires, the passing wire, one spider wire
 
 
 def test_identity_and_direct_building():
