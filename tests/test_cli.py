@@ -5,7 +5,8 @@ import json
 import pytest
 
 from catlearn import __version__
-from catlearn.cli import _graph, main
+from catlearn.cli import main
+from catlearn.demo import _graph
 
 
 def walk_count(steps: int, src: str, dst: str) -> int:
@@ -31,6 +32,8 @@ def test_demo_json(capsys):
     assert int(walks["count"]) == walk_count(walks["steps"], "Ashford", "Frome")
     assert walks["bits"] > 63
     assert ["Ashford", "Hythe"] in result["unreachable_pairs"]
+    mps = result["diagram"]
+    assert mps["boxes"] == 80 and mps["layers"] == 80 and mps["value"] > 0
 
 
 def test_demo_text(capsys):

@@ -236,7 +236,6 @@ class CompiledDiagram:
                     )
                 self._operands.append(("array", array))
         self._apply = jax.jit(self._contract) if not functor.semiring.host else self._contract
-        self._tensor_calls = 0
 
     @property
     def dom_dims(self) -> tuple[int, ...]:
@@ -273,13 +272,10 @@ class CompiledDiagram:
     def tensor(self, params: Mapping[str, Any] | None = None) -> Any:
         """The whole tensor, axes (domain wires, codomain wires).
 
-        The first call runs step by step (each kernel jitted, nothing traced
-        whole), which is cheapest for a structure seen once; later calls
-        run the whole contraction as one jitted computation.
+        One jitted computation: for an 80-box MPS, tracing it whole and
+        compiling once took 0.23 s where dispatching step by step took 1.5 s
+        (each new shape compiles its own small kernel).
         """
-        self._tensor_calls += 1
-        if self._tensor_calls == 1:
-            return self._contract(dict(params or {}), None, jit=False)
         return self._apply(dict(params or {}), None)
 
     def _operand(self, entry: tuple, params: Mapping[str, Any]) -> Any:
@@ -298,7 +294,7 @@ class CompiledDiagram:
         array = jnp.asarray(fn(*[params[n] for n in names]), dtype=self.functor.semiring.dtype)
         return array.reshape(want)
 
-    def _contract(self, params: Mapping[str, Any], inputs: list | None, jit: bool = True) -> Any:
+    def _contract(self, params: Mapping[str, Any], inputs: list | None) -> Any:
         S, g = self.functor.semiring, self.graph
         operands, labels = [], []
         for i, entry in enumerate(self._operands):
@@ -333,7 +329,7 @@ class CompiledDiagram:
                 labels.append([w])
         if not operands:
             return S.asarray(S.one)
-        return contract(S, operands, labels, output, jit=jit)
+        return contract(S, operands, labels, output)
 
 
 def _flip(array: Any, k: int) -> Any:

@@ -55,14 +55,11 @@ def contract(
     output: Sequence[Hashable],
     *,
     optimize: str = "auto",
-    jit: bool = True,
 ) -> Array:
     """Contract ``operands[i]`` with index labels ``indices[i]`` into ``output``.
 
     Labels are any hashables (wire ids of a diagram, say). An index in
     no output is ⊕-summed; indices shared by operands are ⊗-multiplied.
-    With ``jit=False`` the steps run eagerly (each kernel is still jitted):
-    cheaper for a structure contracted once.
     """
     if not isinstance(semiring, Semiring):
         raise SpecError(f"expected a Semiring, got {semiring!r}")
@@ -79,7 +76,7 @@ def contract(
     labels = tuple(tuple(ix) for ix in indices)
     out = tuple(output)
     _check(semiring, arrays, labels, out)
-    if semiring.host or not jit:
+    if semiring.host:
         return _contract(semiring, labels, out, optimize, *arrays)
     return _compiled(semiring, labels, out, optimize)(*arrays)
 
