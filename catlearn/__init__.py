@@ -30,7 +30,6 @@ from catlearn.semirings import (
     Lukasiewicz,
     MaxPlus,
     MinPlus,
-    Polynomial,
     Product,
     Real,
     Semiring,
@@ -74,3 +73,11 @@ __all__ = [
     "contract",
     "einsum",
 ]
+
+
+def __getattr__(name: str):
+    if name == "Polynomial":  # sympy-backed: imported on first use
+        from catlearn.semirings import Polynomial
+
+        return Polynomial
+    raise AttributeError(f"module 'catlearn' has no attribute {name!r}")

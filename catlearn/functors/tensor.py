@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import jax
@@ -33,10 +34,14 @@ import numpy as np
 
 from catlearn.diagrams import Hypergraph, from_discopy
 from catlearn.errors import CatlearnError, NonCommutativeError
+from catlearn.functors.chains import input_chains, push_through
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
 from catlearn.semirings import Real, Semiring, contract
 
 _CACHE_SIZE = 256  # compiled structures kept per functor
+# Constant box arrays up to this many elements are baked into the program
+# (fast dispatch); larger ones are passed as arguments (fast compiles).
+_LITERAL_SIZE = 1024
 
 
 class ShapeError(CatlearnError, ValueError):
@@ -86,6 +91,9 @@ class TensorFunctor:
         self._ob = {_atom_name(k): int(v) for k, v in ob.items()} if isinstance(ob, Mapping) else ob
         self._ar = ar
         self._cache: OrderedDict[int, CompiledDiagram] = OrderedDict()
+        # DisCoPy hashes boxes through repr (O(size) each time): remember diagrams
+        # by identity too, holding a reference so that an id is never reused.
+        self._by_object: OrderedDict[int, tuple[Any, CompiledDiagram]] = OrderedDict()
         if isinstance(ar, Mapping):
             for box, value in ar.items():
                 if not hasattr(box, "dom") or isinstance(value, Param):
@@ -153,6 +161,9 @@ class TensorFunctor:
     # -- evaluation --------------------------------------------------------
     def compile(self, diagram: Any) -> CompiledDiagram:
         """The diagram as one traced, cached contraction (see :class:`CompiledDiagram`)."""
+        seen = self._by_object.get(id(diagram))
+        if seen is not None and seen[0] is diagram:  # the same object again: no conversion
+            return seen[1]
         graph = from_discopy(diagram)
         key = graph.structure_hash()
         if key in self._cache:
@@ -161,6 +172,9 @@ class TensorFunctor:
             self._cache[key] = CompiledDiagram(self, graph)
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
+        self._by_object[id(diagram)] = (diagram, self._cache[key])
+        if len(self._by_object) > _CACHE_SIZE:
+            self._by_object.popitem(last=False)
         return self._cache[key]
 
     def __call__(self, diagram: Any) -> Any:
@@ -209,6 +223,8 @@ class CompiledDiagram:
         self.wire_dims = [functor.dim(t) for t in graph.wire_types]
         self._operands = []  # per box: ("array", value) | ("param", name) | ("symbolic", fn, syms)
         self._dagger: list[int] = []  # per box: axes to move to the front (0: none)
+        self._consts: list[Any] = []
+        self._chain_consts: dict[int, Any] = {}
         for i, box in enumerate(graph.boxes):
             value = functor.image(box)
             ins, outs = graph.box_wires(i)
@@ -234,8 +250,24 @@ class CompiledDiagram:
                         f"box {box} needs an array of shape {want}, "
                         f"got shape {tuple(functor.semiring.index_shape(array))}"
                     )
-                self._operands.append(("array", array))
-        self._apply = jax.jit(self._contract) if not functor.semiring.host else self._contract
+                if sum(np.size(x) for x in jax.tree.leaves(array)) <= _LITERAL_SIZE:
+                    self._operands.append(("literal", array))
+                else:
+                    self._operands.append(("array", len(self._consts)))
+                    self._consts.append(array)
+        self._chains = input_chains(graph, self.wire_dims)
+        for position, run, _ in self._chains:
+            if all(self._operands[i][0] in ("array", "literal") for i in run):  # stack once
+                arrays = [self._operand(self._operands[i], self._consts, {}) for i in run]
+                self._chain_consts[position] = jax.tree.map(
+                    lambda *ms: jnp.asarray(np.stack([np.asarray(m) for m in ms])), *arrays
+                )
+                for i in run:  # the stack replaces them
+                    if self._operands[i][0] == "array":
+                        self._consts[self._operands[i][1]] = None
+        # Constants travel as arguments, not as literals baked into the program.
+        contract_fn = self._contract if functor.semiring.host else jax.jit(self._contract)
+        self._apply = partial(contract_fn, (tuple(self._consts), self._chain_consts))
 
     @property
     def dom_dims(self) -> tuple[int, ...]:
@@ -278,9 +310,11 @@ class CompiledDiagram:
         """
         return self._apply(dict(params or {}), None)
 
-    def _operand(self, entry: tuple, params: Mapping[str, Any]) -> Any:
+    def _operand(self, entry: tuple, consts: tuple, params: Mapping[str, Any]) -> Any:
         kind = entry[0]
         if kind == "array":
+            return consts[entry[1]]
+        if kind == "literal":
             return entry[1]
         if kind == "param":
             _, name, want = entry
@@ -294,15 +328,21 @@ class CompiledDiagram:
         array = jnp.asarray(fn(*[params[n] for n in names]), dtype=self.functor.semiring.dtype)
         return array.reshape(want)
 
-    def _contract(self, params: Mapping[str, Any], inputs: list | None) -> Any:
+    def _box_array(self, i: int, consts: tuple, params: Mapping[str, Any]) -> Any:
+        operand = self._operand(self._operands[i], consts, params)
+        return _flip(operand, self._dagger[i]) if self._dagger[i] else operand
+
+    def _contract(self, constants: tuple, params: Mapping[str, Any], inputs: list | None) -> Any:
         S, g = self.functor.semiring, self.graph
+        consts, chain_consts = constants
         operands, labels = [], []
-        for i, entry in enumerate(self._operands):
+        chains = self._chains if inputs is not None else []
+        in_chain = {box for _, run, _ in chains for box in run}
+        for i in range(g.n_boxes):
+            if i in in_chain:
+                continue
             ins, outs = g.box_wires(i)
-            operand = self._operand(entry, params)
-            if self._dagger[i]:
-                operand = _flip(operand, self._dagger[i])
-            operands.append(operand)
+            operands.append(self._box_array(i, consts, params))
             labels.append(list(np.concatenate([ins, outs]).tolist()))
         if inputs is None:
             boundary = g.sources.tolist() + g.targets.tolist()
@@ -310,7 +350,17 @@ class CompiledDiagram:
         else:
             nb = len(S.index_shape(inputs[0])) - 1 if inputs else 0
             batch = [("batch", j) for j in range(nb)]
-            for x, w in zip(inputs, g.sources.tolist()):
+            heads = {position: (run, end) for position, run, end in chains}
+            for position, (x, w) in enumerate(zip(inputs, g.sources.tolist())):
+                if position in heads:  # a chain of like boxes: one scan, not n ops
+                    run, w = heads[position]
+                    stacked = chain_consts.get(position)
+                    if stacked is None:
+                        stacked = jax.tree.map(
+                            lambda *ms: jnp.stack(ms),
+                            *[self._box_array(i, consts, params) for i in run],
+                        )
+                    x = push_through(S, x, stacked)
                 operands.append(x)
                 labels.append(batch + [w])
             boundary = g.targets.tolist()
@@ -323,6 +373,8 @@ class CompiledDiagram:
                 w = fresh
             output.append(w)
         used = {lab for ix in labels for lab in ix}
+        for _, run, _ in chains:  # wires inside a chain were consumed by its scan
+            used.update(g.inputs[g.in_offsets[i]] for i in run)
         for w in range(g.n_wires):  # wires touching no operand: the all-ones spider
             if w not in used:
                 operands.append(S.ones((self.wire_dims[w],)))

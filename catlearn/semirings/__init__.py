@@ -23,7 +23,6 @@ from catlearn.semirings.homomorphism import (
 )
 from catlearn.semirings.log import Log
 from catlearn.semirings.modular import GF2, Zn
-from catlearn.semirings.polynomial import Polynomial
 from catlearn.semirings.product import Product
 from catlearn.semirings.real import Real
 from catlearn.semirings.semiring import Semiring
@@ -60,3 +59,12 @@ __all__ = [
     "real_to_log",
     "viterbi_to_maxplus",
 ]
+
+
+def __getattr__(name: str):
+    # Polynomial pulls in sympy (~0.3 s): load it on first use only.
+    if name == "Polynomial":
+        from catlearn.semirings.polynomial import Polynomial
+
+        return Polynomial
+    raise AttributeError(f"module 'catlearn.semirings' has no attribute {name!r}")

@@ -17,13 +17,11 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-import sympy
 
 from catlearn.errors import SpecError
 from catlearn.semirings.boolean import Boolean
 from catlearn.semirings.counting import Counting
 from catlearn.semirings.log import Log
-from catlearn.semirings.polynomial import Polynomial
 from catlearn.semirings.real import Real
 from catlearn.semirings.semiring import Array, Semiring
 from catlearn.semirings.tropical import MaxPlus, Viterbi
@@ -90,11 +88,15 @@ def evaluate(values: Mapping[Any, Any], target: Semiring) -> Homomorphism:
         >>> h(x * y + x**3).item()     # min(1 + 5, 3·1)
         3.0
     """
+    import sympy  # lazily: sympy is a heavy import that most users never need
+
+    from catlearn.semirings.polynomial import Polynomial
+
     if not target.commutative:
         raise SpecError(f"ℕ[X] evaluates only into commutative semirings, not {target!r}")
     lookup = {sympy.sympify(k): target.asarray(v) for k, v in values.items()}
 
-    def one(expr: sympy.Expr) -> Array:
+    def one(expr: Any) -> Array:
         if expr.is_Symbol:
             if expr not in lookup:
                 raise SpecError(f"no value given for variable {expr}")
