@@ -51,7 +51,7 @@ OTHER_SEMIRINGS = [
 
 @pytest.mark.parametrize("law", OTHER_SEMIRINGS, ids=lambda law: law.id)
 def test_functor_laws_in_other_semirings(law):
-    law.check(max_examples=6)
+    law.check(max_examples=3)  # each random diagram compiles anew: cost is XLA compiles
 
 
 class SwapBlindFunctor(TensorFunctor):
