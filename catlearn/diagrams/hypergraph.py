@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
 from typing import Any
 
 import numpy as np
@@ -213,23 +213,30 @@ class Hypergraph:
                 )
         shift = np.cumsum([0] + [g.n_wires for g in graphs])[:-1]
         glued = _union(graphs, shift, graphs[0].sources, graphs[-1].targets + shift[-1])
-        left = np.concatenate([g.targets + s for g, s in zip(graphs[:-1], shift[:-1])])
-        right = np.concatenate([h.sources + s for h, s in zip(graphs[1:], shift[1:])])
+        left = _shifted([g.targets for g in graphs[:-1]], shift[:-1])
+        right = _shifted([h.sources for h in graphs[1:]], shift[1:])
         return _identify(glued, left, right)
 
 
+def _shifted(arrays: list[np.ndarray], shift: np.ndarray) -> np.ndarray:
+    """concatenate(a + s for a, s in zip(arrays, shift)), in a constant number of numpy calls."""
+    if not arrays:
+        return np.zeros(0, dtype=np.int64)
+    sizes = [a.size for a in arrays]
+    return np.concatenate(arrays) + np.repeat(shift, sizes)
+
+
 def _union(graphs, shift, sources, targets) -> Hypergraph:
-    in_sizes = [g.inputs.size for g in graphs]
-    out_sizes = [g.outputs.size for g in graphs]
-    in_base = np.cumsum([0] + in_sizes)[:-1]
-    out_base = np.cumsum([0] + out_sizes)[:-1]
+    in_base = np.cumsum([0] + [g.inputs.size for g in graphs])[:-1]
+    out_base = np.cumsum([0] + [g.outputs.size for g in graphs])[:-1]
+    zero = np.zeros(1, dtype=np.int64)
     return Hypergraph(
         tuple(chain.from_iterable(g.wire_types for g in graphs)),
         tuple(chain.from_iterable(g.boxes for g in graphs)),
-        np.concatenate([g.inputs + s for g, s in zip(graphs, shift)]),
-        np.concatenate([[0]] + [g.in_offsets[1:] + b for g, b in zip(graphs, in_base)]),
-        np.concatenate([g.outputs + s for g, s in zip(graphs, shift)]),
-        np.concatenate([[0]] + [g.out_offsets[1:] + b for g, b in zip(graphs, out_base)]),
+        _shifted([g.inputs for g in graphs], shift),
+        np.concatenate([zero, _shifted([g.in_offsets[1:] for g in graphs], in_base)]),
+        _shifted([g.outputs for g in graphs], shift),
+        np.concatenate([zero, _shifted([g.out_offsets[1:] for g in graphs], out_base)]),
         _ints(sources),
         _ints(targets),
     )
@@ -237,7 +244,7 @@ def _union(graphs, shift, sources, targets) -> Hypergraph:
 
 def _identify(g: Hypergraph, left: np.ndarray, right: np.ndarray) -> Hypergraph:
     """Merge wire left[i] with wire right[i] for every i (union–find), then renumber."""
-    parent = np.arange(g.n_wires)
+    parent = list(range(g.n_wires))  # Python ints: far cheaper to index than numpy scalars
 
     def find(w: int) -> int:
         root = w
@@ -253,12 +260,10 @@ def _identify(g: Hypergraph, left: np.ndarray, right: np.ndarray) -> Hypergraph:
             parent[max(ra, rb)] = min(ra, rb)
     for w in set(left.tolist()) | set(right.tolist()):
         parent[w] = find(w)
-    # Only boundary wires moved, so one more pass settles every root.
-    parent = parent[parent]
-    keep = parent == np.arange(g.n_wires)
-    renumber = np.cumsum(keep) - 1
-    new = renumber[parent]
-    kept_types = tuple(t for t, k in zip(g.wire_types, keep.tolist()) if k)
+    roots = np.asarray(parent, dtype=np.int64)
+    keep = roots == np.arange(g.n_wires)
+    new = (np.cumsum(keep) - 1)[roots]
+    kept_types = tuple(compress(g.wire_types, keep.tolist()))
     return Hypergraph(
         kept_types,
         g.boxes,
