@@ -165,3 +165,23 @@ def test_ill_typed_composition_keeps_discopys_message():
         f >> f
     with pytest.raises(CompositionError, match="ends in y but diagram 1 starts with x"):
         Hypergraph.from_box(f) >> Hypergraph.from_box(f)
+
+
+def test_long_chains_scan_and_agree_with_the_tensor():
+    rng = np.random.default_rng(4)
+    boxes = [Box(f"c{i}", x, x) for i in range(12)]
+    mats = [rng.normal(size=(2, 2)).astype(np.float32) / 2 for _ in boxes]
+    C = TensorFunctor({x: 2}, dict(zip(boxes, mats)))
+    chain = Hypergraph.sequential([Hypergraph.from_box(b) for b in boxes])
+    product = np.linalg.multi_dot(mats)
+    compiled = C.compile(chain)
+    np.testing.assert_allclose(compiled.tensor(), product, rtol=1e-4, atol=1e-6)
+    v = jnp.array([[1.0, 2.0], [0.5, -1.0]])
+    np.testing.assert_allclose(compiled(v), np.asarray(v) @ product, rtol=1e-4, atol=1e-6)
+    g = jax.grad(lambda v: compiled(v).sum())(v)
+    np.testing.assert_allclose(g, np.tile(product.sum(axis=1), (2, 1)), rtol=1e-4, atol=1e-6)
+    L = TensorFunctor({x: 2}, {b: Param() for b in boxes})
+    params = L.init(jax.random.PRNGKey(0), chain)
+    tied = L.compile(chain).apply(params, v)
+    want = np.asarray(v) @ np.linalg.multi_dot([params[b.name] for b in boxes])
+    np.testing.assert_allclose(tied, want, rtol=1e-4, atol=1e-5)
