@@ -1,0 +1,52 @@
+"""What a functor sends a box to: arrays, learnable ``Param``s, daggers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from catlearn.errors import CatlearnError
+
+
+class ShapeError(CatlearnError, ValueError):
+    """An array does not have the shape its box or wire requires."""
+
+
+def _normal_init(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Array:
+    fan_in = shape[0] if shape else 1
+    return jax.random.normal(key, shape, dtype) / np.sqrt(max(1, fan_in))
+
+
+@dataclass(frozen=True)
+class Param:
+    """A learnable box: ``init(key, shape, dtype)`` makes its array.
+
+    ``shape`` defaults to the box's (dom dims + cod dims).
+    """
+
+    shape: tuple[int, ...] | None = None
+    init: Callable[[jax.Array, tuple[int, ...], Any], jax.Array] = _normal_init
+
+
+def name_of(x: Any) -> str:
+    """A box or object's name (DisCoPy's ``.name``), else its string."""
+    return str(getattr(x, "name", x))
+
+
+@dataclass(frozen=True)
+class Dagger:
+    """The image of a dagger box: its original's image, conjugate-transposed."""
+
+    value: Any
+    n_front: int
+
+
+def flip(array: Any, k: int) -> Any:
+    """The dagger: conjugate, with the last k axes (the codomain) moved to the front."""
+    axes = list(range(np.ndim(array)))
+    return jnp.conj(jnp.transpose(array, axes[-k:] + axes[:-k])) if k else array
