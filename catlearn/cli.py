@@ -30,32 +30,64 @@ def _print_demo(result: dict[str, Any]) -> None:
     )
 
 
-def _laws(max_examples: int) -> int:
+def _suites(target: str | None) -> list[Any]:
+    """The suites to run: the built-in semirings, or what ``module:attr`` names."""
+    from importlib import import_module
+
     from catlearn import laws, semirings
 
-    instances = [
-        semirings.Real(),
-        semirings.Log(),
-        semirings.MaxPlus(),
-        semirings.MinPlus(),
-        semirings.Viterbi(),
-        semirings.Boolean(),
-        semirings.Counting(),
-        semirings.GF2,
-        semirings.Fuzzy(),
-        semirings.Lukasiewicz(),
-        semirings.Expectation,
-        semirings.TopK(2),
-        semirings.Polynomial(),
-    ]
-    failed = 0
-    for S in instances:
-        rows = laws.semiring(S).report(max_examples)
-        bad = [(law, status) for law, status in rows if status != "ok"]
-        failed += len(bad)
-        print(f"{repr(S):<12} {len(rows) - len(bad):>3}/{len(rows)} laws hold")
-        for _, status in bad:
-            print(f"    {status}")
+    if target is None:
+        instances = [
+            semirings.Real(),
+            semirings.Log(),
+            semirings.MaxPlus(),
+            semirings.MinPlus(),
+            semirings.Viterbi(),
+            semirings.Boolean(),
+            semirings.Counting(),
+            semirings.GF2,
+            semirings.Fuzzy(),
+            semirings.Lukasiewicz(),
+            semirings.Expectation,
+            semirings.TopK(2),
+            semirings.Polynomial(),
+        ]
+        return [laws.semiring(S) for S in instances]
+    module, _, attr = target.partition(":")
+    if not attr:
+        raise SystemExit(f"catlearn laws: name an object as module:attribute, got {target!r}")
+    obj = getattr(import_module(module), attr)
+    if isinstance(obj, type) and issubclass(obj, semirings.Semiring):
+        obj = obj()
+    if isinstance(obj, laws.LawSuite):
+        return [obj]
+    if isinstance(obj, semirings.Semiring):
+        return [laws.semiring(obj)]
+    if isinstance(obj, semirings.Homomorphism):
+        return [laws.homomorphism(obj)]
+    raise SystemExit(
+        f"catlearn laws: {target} is a {type(obj).__name__}; expected a Semiring, "
+        "a Homomorphism or a LawSuite"
+    )
+
+
+def _laws(target: str | None, max_examples: int, as_json: bool) -> int:
+    results = []
+    for suite in _suites(target):
+        for law_id, result in suite.report(max_examples):
+            results.append({"suite": suite.name, "law": law_id, "result": result})
+    failed = [r for r in results if not r["result"].startswith(("ok", "inapplicable", "expected"))]
+    if as_json:
+        json.dump({"results": results, "failed": len(failed)}, sys.stdout, indent=2)
+        print()
+        return 1 if failed else 0
+    for suite in dict.fromkeys(r["suite"] for r in results):
+        rows = [r for r in results if r["suite"] == suite]
+        bad = [r for r in rows if r in failed]
+        print(f"{suite:<28} {len(rows) - len(bad):>3}/{len(rows)} laws hold")
+        for r in rows:
+            if r in failed or not r["result"].startswith("ok"):
+                print(f"    {r['result'] if r in failed else r['law'] + ': ' + r['result']}")
     return 1 if failed else 0
 
 
@@ -67,8 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("demo", help="path problems in four semirings on embedded data")
     run.add_argument("--json", action="store_true", help="machine-readable output")
-    check = sub.add_parser("laws", help="check the semiring laws of every built-in")
-    check.add_argument("--examples", type=int, default=25, help="hypothesis examples per law")
+    check = sub.add_parser(
+        "laws", help="check laws: of every built-in semiring, or of module:attribute"
+    )
+    check.add_argument("target", nargs="?", help="a Semiring, Homomorphism or LawSuite")
+    check.add_argument("--max-examples", type=int, default=25, help="examples per law")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from catlearn.demo import demo
@@ -81,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_demo(result)
         return 0
     if args.command == "laws":
-        return _laws(args.examples)
+        return _laws(args.target, args.max_examples, args.json)
     parser.print_help()
     return 2
 

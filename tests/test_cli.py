@@ -7,6 +7,7 @@ import pytest
 from catlearn import __version__
 from catlearn.cli import main
 from catlearn.demo import _graph
+from catlearn.semirings import Real
 
 
 def walk_count(steps: int, src: str, dst: str) -> int:
@@ -49,7 +50,7 @@ def test_version(capsys):
 
 
 def test_laws_command_reports_every_builtin(capsys):
-    assert main(["laws", "--examples", "2"]) == 0
+    assert main(["laws", "--max-examples", "2"]) == 0
     out = capsys.readouterr().out
     assert "Log" in out and "laws hold" in out and "Polynomial" in out
 
@@ -57,3 +58,37 @@ def test_laws_command_reports_every_builtin(capsys):
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "demo" in capsys.readouterr().out
+
+
+class FalselyIdempotent(Real):
+    """Found by the CLI as test_cli:FalselyIdempotent (pytest puts tests/ on sys.path)."""
+
+    name = "FalselyIdempotent"
+    idempotent = True
+
+
+def test_laws_command_on_a_named_object(capsys):
+    assert main(["laws", "catlearn.semirings:MaxPlus", "--max-examples", "3"]) == 0
+    assert "semiring[MaxPlus]" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "laws",
+                "tests.laws.test_broken_instances:FalselyIdempotentReal",
+                "--max-examples",
+                "5",
+                "--json",
+            ]
+        )
+        == 1
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["failed"] == 1
+    assert any("idempotence" in r["law"] and "fails for" in r["result"] for r in report["results"])
+
+
+def test_laws_command_refuses_other_objects():
+    with pytest.raises(SystemExit, match="expected a Semiring"):
+        main(["laws", "catlearn.semirings:einsum"])
+    with pytest.raises(SystemExit, match="module:attribute"):
+        main(["laws", "catlearn.semirings"])

@@ -19,7 +19,7 @@ hypothesis found::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import hypothesis
@@ -27,6 +27,10 @@ import numpy as np
 from hypothesis import strategies as st
 
 from catlearn.errors import CatlearnError
+
+
+class UnexpectedPass(CatlearnError, AssertionError):
+    """A law declared ``expected_failure`` held: the declaration is stale (strict xfail)."""
 
 
 class LawViolation(CatlearnError, AssertionError):
@@ -70,14 +74,35 @@ class Law:
     sides: Callable[..., tuple[Any, Any]]
     equal: Callable[[Any, Any], bool] = _exact
     assume: Callable[..., Any] | None = None
+    skip_reason: str | None = None
+    xfail_reason: str | None = None
 
     @property
     def id(self) -> str:
         """``suite::name``, e.g. ``semiring[Log]::left_distributivity``."""
         return f"{self.suite}::{self.name}"
 
+    def inapplicable(self, reason: str) -> Law:
+        """This law, declared not to apply (``check`` does nothing; reports say why)."""
+        return replace(self, skip_reason=reason)
+
+    def expected_failure(self, reason: str) -> Law:
+        """This law, declared to fail: ``check`` raises :class:`UnexpectedPass` if it holds."""
+        return replace(self, xfail_reason=reason)
+
     def check(self, max_examples: int | None = None) -> None:
         """Run the law under hypothesis; raise :class:`LawViolation` if it fails."""
+        if self.skip_reason is not None:
+            return
+        if self.xfail_reason is None:
+            return self._check(max_examples)
+        try:
+            self._check(max_examples)
+        except LawViolation:
+            return
+        raise UnexpectedPass(f"{self.id} was declared to fail ({self.xfail_reason}) but holds")
+
+    def _check(self, max_examples: int | None) -> None:
         failures: list[LawViolation] = []
 
         def run(*args: Any) -> None:
@@ -163,14 +188,35 @@ class LawSuite:
         for law in self.laws:
             law.check(max_examples)
 
+    def inapplicable(self, name: str, reason: str) -> LawSuite:
+        """This suite with law ``name`` declared not to apply."""
+        return self._declare(name, lambda law: law.inapplicable(reason))
+
+    def expected_failure(self, name: str, reason: str) -> LawSuite:
+        """This suite with law ``name`` declared to fail (strictly)."""
+        return self._declare(name, lambda law: law.expected_failure(reason))
+
+    def _declare(self, name: str, change: Callable[[Law], Law]) -> LawSuite:
+        target = self[name]
+        laws = tuple(change(law) if law is target else law for law in self.laws)
+        return LawSuite(self.name, laws)
+
     def report(self, max_examples: int | None = None) -> list[tuple[str, str]]:
-        """Check every law and return ``(law id, "ok" or the violation)`` rows."""
+        """Check every law and return ``(law id, result)`` rows.
+
+        The result is "ok", "inapplicable: …", "expected failure: …", or the
+        violation's message (law, counterexample, both sides).
+        """
         rows = []
         for law in self.laws:
+            if law.skip_reason is not None:
+                rows.append((law.id, f"inapplicable: {law.skip_reason}"))
+                continue
             try:
                 law.check(max_examples)
-                rows.append((law.id, "ok"))
-            except LawViolation as violation:
+                ok = f"expected failure: {law.xfail_reason}" if law.xfail_reason else "ok"
+                rows.append((law.id, ok))
+            except (LawViolation, UnexpectedPass) as violation:
                 rows.append((law.id, str(violation)))
         return rows
 
@@ -184,6 +230,8 @@ class LawSuite:
 
         @pytest.mark.parametrize("law", self.laws, ids=lambda law: law.id)
         def test_law(law: Law) -> None:
+            if law.skip_reason is not None:
+                pytest.skip(f"inapplicable: {law.skip_reason}")
             law.check()
 
         return test_law

@@ -129,3 +129,16 @@ def test_report_lists_every_law():
 def test_unknown_law_name_is_a_key_error():
     with pytest.raises(KeyError, match="no law 'distributivity'"):
         laws.semiring(Real())["distributivity"]
+
+
+def test_expected_failure_is_strict_and_inapplicable_skips():
+    from catlearn.laws.law import UnexpectedPass
+
+    suite = laws.semiring(FalselyIdempotentReal()).expected_failure("idempotence", "known")
+    suite["idempotence"].check()  # fails, as declared: fine
+    with pytest.raises(UnexpectedPass, match="declared to fail"):
+        laws.semiring(Real())["left_distributivity"].expected_failure("not really").check()
+    skipped = laws.semiring(RealWithBadStar()).inapplicable("star_left_unfold", "no star")
+    skipped["star_left_unfold"].check()  # not run
+    rows = dict(skipped.report(max_examples=3))
+    assert rows["semiring[RealWithBadStar]::star_left_unfold"] == "inapplicable: no star"

@@ -1,0 +1,35 @@
+"""pytest plugin: a ``LawSuite`` at module level in a test file becomes one test per law.
+
+Installed with catlearn (a ``pytest11`` entry point), so a user's test
+module needs only::
+
+    test_my_semiring = catlearn.laws.semiring(MySemiring())
+
+and pytest collects ``test_my_semiring[semiring[MySemiring]::left_distributivity]``
+and the rest. Inapplicable laws are reported as skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from catlearn.laws.law import Law, LawSuite
+
+
+def _run(law: Law) -> None:
+    if law.skip_reason is not None:
+        pytest.skip(f"inapplicable: {law.skip_reason}")
+    law.check()
+
+
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> Any:
+    if not isinstance(obj, LawSuite) or not collector.funcnamefilter(name):
+        return None
+    return [
+        pytest.Function.from_parent(
+            collector, name=f"{name}[{law.id}]", callobj=lambda law=law: _run(law)
+        )
+        for law in obj.laws
+    ]
