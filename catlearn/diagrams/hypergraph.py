@@ -193,12 +193,8 @@ class Hypergraph:
         if not graphs:
             return Hypergraph.identity(())
         shift = np.cumsum([0] + [g.n_wires for g in graphs])[:-1]
-        return _union(
-            graphs,
-            shift,
-            sources=np.concatenate([g.sources + s for g, s in zip(graphs, shift)]),
-            targets=np.concatenate([g.targets + s for g, s in zip(graphs, shift)]),
-        )
+        sources = _shifted([g.sources for g in graphs], shift)
+        return _union(graphs, shift, sources, _shifted([g.targets for g in graphs], shift))
 
     @staticmethod
     def sequential(graphs: Sequence[Hypergraph]) -> Hypergraph:
@@ -260,12 +256,9 @@ def _identify(g: Hypergraph, left: np.ndarray, right: np.ndarray) -> Hypergraph:
             parent[max(ra, rb)] = min(ra, rb)
     for w in set(left.tolist()) | set(right.tolist()):
         parent[w] = find(w)
-    roots = np.asarray(parent, dtype=np.int64)
-    keep = roots == np.arange(g.n_wires)
-    new = (np.cumsum(keep) - 1)[roots]
-    kept_types = tuple(compress(g.wire_types, keep.tolist()))
+    keep, new = renumber(parent)
     return Hypergraph(
-        kept_types,
+        tuple(compress(g.wire_types, keep.tolist())),
         g.boxes,
         new[g.inputs],
         g.in_offsets,
@@ -274,6 +267,13 @@ def _identify(g: Hypergraph, left: np.ndarray, right: np.ndarray) -> Hypergraph:
         new[g.sources],
         new[g.targets],
     )
+
+
+def renumber(roots: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Given each wire's union–find root, (which wires survive, each wire's new id)."""
+    roots = np.asarray(roots, dtype=np.int64)
+    keep = roots == np.arange(len(roots))
+    return keep, (np.cumsum(keep) - 1)[roots]
 
 
 def _atoms(ty: Any) -> tuple:

@@ -20,12 +20,13 @@ these generator classes are read::
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import Any
 
 import numpy as np
 from discopy import braided, frobenius, markov, rigid
 
-from catlearn.diagrams.hypergraph import Hypergraph, _atoms
+from catlearn.diagrams.hypergraph import Hypergraph, _atoms, renumber
 from catlearn.errors import CatlearnError
 
 
@@ -134,16 +135,13 @@ def _is_bubble_or_sum(box: Any) -> bool:
 
 
 def _compact(types, roots, boxes, box_in, box_out, sources, targets) -> Hypergraph:
-    roots = np.asarray(roots, dtype=np.int64)
-    keep = roots == np.arange(len(roots))
-    renumber = np.cumsum(keep) - 1
-    new = renumber[roots] if len(roots) else roots
+    keep, new = renumber(roots)
 
     def remap(ws):
         return new[np.asarray(ws, dtype=np.int64)] if len(ws) else []
 
     return Hypergraph.build(
-        [t for t, k in zip(types, keep.tolist()) if k],
+        list(compress(types, keep.tolist())),
         boxes,
         [remap(ws) for ws in box_in],
         [remap(ws) for ws in box_out],

@@ -33,15 +33,9 @@ def input_chains(graph: Hypergraph, wire_dims: list[int], min_length: int = MIN_
     np.add.at(uses, graph.targets, 1)
     n_in = np.diff(graph.in_offsets)
     n_out = np.diff(graph.out_offsets)
-    simple = (n_in == 1) & (n_out == 1)
-    single_in = (
-        graph.inputs[graph.in_offsets[:-1].clip(max=max(0, graph.inputs.size - 1))]
-        if graph.inputs.size
-        else np.zeros(0, dtype=np.int64)
-    )
-    consumer = {}
-    for box in np.flatnonzero(simple).tolist():
-        consumer[int(single_in[box])] = box
+    simple = np.flatnonzero((n_in == 1) & (n_out == 1))
+    # For a one-input box, its input is the entry its offset points at.
+    consumer = dict(zip(graph.inputs[graph.in_offsets[simple]].tolist(), simple.tolist()))
     chains = []
     for position, wire in enumerate(graph.sources.tolist()):
         if uses[wire] != 2 or wire not in consumer:

@@ -48,11 +48,11 @@ class CompiledDiagram:
             value = functor.image(box)
             ins, outs = graph.box_wires(i)
             want = tuple(self.wire_dims[w] for w in np.concatenate([ins, outs]))
-            flip = value.n_front if isinstance(value, Dagger) else 0
-            self._dagger.append(flip)
-            if flip:  # learnable or symbolic daggers share their original's entry
+            n_front = value.n_front if isinstance(value, Dagger) else 0
+            self._dagger.append(n_front)
+            if n_front:  # learnable or symbolic daggers share their original's entry
                 value = value.value
-                want = want[len(want) - flip :] + want[: len(want) - flip]
+                want = want[len(want) - n_front :] + want[: len(want) - n_front]
             if isinstance(value, Param):
                 self._operands.append(("param", name_of(box), want))
             elif is_symbolic(value):
@@ -60,9 +60,9 @@ class CompiledDiagram:
                 self._operands.append(("symbolic", fn, [str(s) for s in symbols], want, box))
             else:
                 self._dagger[-1] = 0  # a constant's dagger is taken once, here
-                if flip:
-                    value = Dagger(value, flip)
-                    want = want[flip:] + want[:flip]
+                if n_front:
+                    value = Dagger(value, n_front)
+                    want = want[n_front:] + want[:n_front]
                 array = functor._array(box, value)
                 if tuple(functor.semiring.index_shape(array)) != want:
                     raise ShapeError(
