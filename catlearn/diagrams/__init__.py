@@ -1,16 +1,20 @@
 """Syntax: DisCoPy's string diagrams, and the open-hypergraph IR every functor compiles.
 
-The constructors are DisCoPy's own (``discopy.frobenius`` and
-``discopy.markov``), re-exported so that one import gives a user what
-they need; diagrams from any other DisCoPy module (and lambeq) are
-accepted wherever a diagram is expected.
+The constructors are DisCoPy's own (``discopy.frobenius``), re-exported
+so that one import gives a user what they need, with ``Copy``,
+``Discard`` and ``Merge`` built as frobenius spiders so that they compose
+with frobenius boxes; diagrams from any other DisCoPy module (and
+lambeq) are accepted wherever a diagram is expected. ``nn`` holds neural
+generators and ``Feedback`` the delayed loop of recurrent models.
 """
 
 from discopy.frobenius import Box, Cap, Cup, Diagram, Id, Spider, Swap, Ty
-from discopy.markov import Copy, Discard, Merge
 
+from catlearn.diagrams import nn
+from catlearn.diagrams.feedback import Feedback
 from catlearn.diagrams.hypergraph import CompositionError, Hypergraph
 from catlearn.diagrams.interop import UnsupportedDiagramError, from_discopy, to_discopy
+from catlearn.diagrams.markov import Copy, Discard, Merge
 
 __all__ = [
     "Box",
@@ -20,6 +24,7 @@ __all__ = [
     "Cup",
     "Diagram",
     "Discard",
+    "Feedback",
     "Hypergraph",
     "Id",
     "Merge",
@@ -28,5 +33,6 @@ __all__ = [
     "Ty",
     "UnsupportedDiagramError",
     "from_discopy",
+    "nn",
     "to_discopy",
 ]

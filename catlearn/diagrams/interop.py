@@ -34,16 +34,26 @@ class UnsupportedDiagramError(CatlearnError, TypeError):
     """A diagram contains a construct that has no open-hypergraph form (sums, bubbles)."""
 
 
-def from_discopy(diagram: Any) -> Hypergraph:
-    """The open hypergraph of a DisCoPy diagram (or a single box)."""
+def from_discopy(diagram: Any, *, cartesian: bool = False) -> Hypergraph:
+    """The open hypergraph of a DisCoPy diagram (or a single box).
+
+    With ``cartesian=True`` (the reading of function semantics), only
+    copying is wiring: a spider with one input per wire is copy or
+    discard, but merges (``Merge``, spiders with no input or several) stay
+    boxes, to be interpreted by a monoid, since fusing them into one wire
+    would be wrong for functions (a merge fed by its own copy would become
+    a cycle). Cups and caps have no cartesian reading and are refused.
+    """
     if isinstance(diagram, Hypergraph):
         return diagram
     inside = getattr(diagram, "inside", None)
     if not hasattr(diagram, "dom") or inside is None:
         raise UnsupportedDiagramError(f"expected a DisCoPy diagram, got {type(diagram).__name__}")
     if not _is_diagram(diagram):
-        return _from_layers(diagram.dom, [[diagram.dom[:0], diagram, diagram.dom[:0]]])
-    return _from_layers(diagram.dom, [list(layer) for layer in inside])
+        layers = [[diagram.dom[:0], diagram, diagram.dom[:0]]]
+    else:
+        layers = [list(layer) for layer in inside]
+    return _from_layers(diagram.dom, layers, cartesian)
 
 
 def _is_diagram(x: Any) -> bool:
@@ -52,7 +62,7 @@ def _is_diagram(x: Any) -> bool:
     return not (len(inside) == 1 and inside[0] is x)
 
 
-def _from_layers(dom: Any, layers: list[list[Any]]) -> Hypergraph:
+def _from_layers(dom: Any, layers: list[list[Any]], cartesian: bool) -> Hypergraph:
     parent: list[int] = []
     types: list[Any] = []
 
@@ -88,18 +98,28 @@ def _from_layers(dom: Any, layers: list[list[Any]]) -> Hypergraph:
             n_in = len(_atoms(box.dom))
             ins = current[pos : pos + n_in]
             pos += n_in
-            new += _generator(box, ins, fresh, merge, boxes, box_in, box_out)
+            new += _generator(box, ins, fresh, merge, boxes, box_in, box_out, cartesian)
         current = new
     roots = [find(w) for w in range(len(parent))]
     return _compact(types, roots, boxes, box_in, box_out, sources, current)
 
 
-def _generator(box, ins, fresh, merge, boxes, box_in, box_out) -> list[int]:
+def _generator(box, ins, fresh, merge, boxes, box_in, box_out, cartesian) -> list[int]:
     """Wire one generator into the slice; returns its output wires."""
     cod = _atoms(box.cod)
     if isinstance(box, braided.Braid):  # swaps (and braids, in symmetric semantics)
         k = len(_atoms(box.left))  # dom = left @ right, cod = right @ left
         return ins[k:] + ins[:k]
+    if cartesian and isinstance(box, (rigid.Cup, rigid.Cap)):
+        raise UnsupportedDiagramError(
+            f"{type(box).__name__} {box} has no reading as a function (cartesian semantics)"
+        )
+    if cartesian and _merges(box):
+        outs = [fresh(obj) for obj in cod]
+        boxes.append(box)
+        box_in.append(ins)
+        box_out.append(outs)
+        return outs
     if isinstance(box, rigid.Cup):
         merge(ins)
         return []
@@ -128,6 +148,16 @@ def _generator(box, ins, fresh, merge, boxes, box_in, box_out) -> list[int]:
     box_in.append(ins)
     box_out.append(outs)
     return outs
+
+
+def _merges(box: Any) -> bool:
+    """Whether a generator adds values together (a merge, or a spider with ≠ 1 input per wire)."""
+    if isinstance(box, markov.Merge):
+        return True
+    if isinstance(box, frobenius.Spider):
+        width = len(_atoms(box.typ))
+        return width > 0 and len(_atoms(box.dom)) != width
+    return False
 
 
 def _is_bubble_or_sum(box: Any) -> bool:

@@ -1,12 +1,26 @@
-"""Semantics: functors from diagrams to semiring tensors (and, later, functions).
+"""Semantics: functors from diagrams to semiring tensors and to JAX functions.
 
 ``TensorFunctor(ob, ar, semiring)`` interprets a diagram as one tensor
-network; ``F.compile(diagram)`` gives a pure JAX function of
-``(params, *inputs)``, traced once and cached by structure.
+network; ``FunctionFunctor(ob, ar, merge)`` as a program of JAX
+functions with parameters. Either ``F.compile(diagram)`` gives a pure
+function of ``(params, *inputs)``, traced once and cached by structure.
 """
 
 from catlearn.functors.boxes import Param, ShapeError
 from catlearn.functors.compiled import CompiledDiagram
+from catlearn.functors.function import ADD, FunctionFunctor, Monoid, NotCartesianError
+from catlearn.functors.program import CompiledFunction, WiringError
 from catlearn.functors.tensor import TensorFunctor
 
-__all__ = ["CompiledDiagram", "Param", "ShapeError", "TensorFunctor"]
+__all__ = [
+    "ADD",
+    "CompiledDiagram",
+    "CompiledFunction",
+    "FunctionFunctor",
+    "Monoid",
+    "NotCartesianError",
+    "Param",
+    "ShapeError",
+    "TensorFunctor",
+    "WiringError",
+]

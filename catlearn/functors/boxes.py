@@ -38,6 +38,16 @@ def name_of(x: Any) -> str:
     return str(getattr(x, "name", x))
 
 
+def atom_name(key: Any) -> str:
+    """The name of an atomic type (``Ty("x")``, an ``Ob`` or a name), used as an ``ob`` key."""
+    inside = getattr(key, "inside", None)
+    if inside is not None and len(inside) == 1:
+        return name_of(inside[0])
+    if inside is not None:
+        raise ShapeError(f"ob keys are atomic types; got {key} of length {len(inside)}")
+    return name_of(key)
+
+
 @dataclass(frozen=True)
 class Dagger:
     """The image of a dagger box: its original's image, conjugate-transposed."""

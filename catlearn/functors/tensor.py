@@ -22,7 +22,6 @@ and cached by structure::
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,12 +30,11 @@ import numpy as np
 
 from catlearn.diagrams import from_discopy
 from catlearn.errors import NonCommutativeError
-from catlearn.functors.boxes import Dagger, Param, ShapeError, flip, name_of
+from catlearn.functors.boxes import Dagger, Param, ShapeError, atom_name, flip, name_of
+from catlearn.functors.cache import StructureCache
 from catlearn.functors.compiled import CompiledDiagram
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
 from catlearn.semirings import Real, Semiring
-
-_CACHE_SIZE = 256  # compiled structures kept per functor
 
 
 class TensorFunctor:
@@ -59,12 +57,9 @@ class TensorFunctor:
                 f"a tensor network needs a commutative semiring; {semiring!r} is not"
             )
         self.semiring = semiring
-        self._ob = {_atom_name(k): int(v) for k, v in ob.items()} if isinstance(ob, Mapping) else ob
+        self._ob = {atom_name(k): int(v) for k, v in ob.items()} if isinstance(ob, Mapping) else ob
         self._ar = ar
-        self._cache: OrderedDict[int, CompiledDiagram] = OrderedDict()
-        # DisCoPy hashes boxes through repr (O(size) each time): remember diagrams
-        # by identity too, holding a reference so that an id is never reused.
-        self._by_object: OrderedDict[int, tuple[Any, CompiledDiagram]] = OrderedDict()
+        self._cache: StructureCache[CompiledDiagram] = StructureCache()
         if isinstance(ar, Mapping):
             for box, value in ar.items():
                 if not hasattr(box, "dom") or isinstance(value, Param):
@@ -132,21 +127,7 @@ class TensorFunctor:
     # -- evaluation --------------------------------------------------------
     def compile(self, diagram: Any) -> CompiledDiagram:
         """The diagram as one traced, cached contraction (see :class:`CompiledDiagram`)."""
-        seen = self._by_object.get(id(diagram))
-        if seen is not None and seen[0] is diagram:  # the same object again: no conversion
-            return seen[1]
-        graph = from_discopy(diagram)
-        key = graph.structure_hash()
-        if key in self._cache:
-            self._cache.move_to_end(key)
-        else:
-            self._cache[key] = CompiledDiagram(self, graph)
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-        self._by_object[id(diagram)] = (diagram, self._cache[key])
-        if len(self._by_object) > _CACHE_SIZE:
-            self._by_object.popitem(last=False)
-        return self._cache[key]
+        return self._cache.get(diagram, from_discopy, lambda graph: CompiledDiagram(self, graph))
 
     def __call__(self, diagram: Any) -> Any:
         """The diagram's whole tensor, axes in DisCoPy's order (domain wires, then codomain)."""
@@ -173,12 +154,3 @@ class TensorFunctor:
                     key, sub = jax.random.split(key)
                     params.setdefault(str(symbol), jax.random.normal(sub, ()))
         return params
-
-
-def _atom_name(key: Any) -> str:
-    inside = getattr(key, "inside", None)
-    if inside is not None and len(inside) == 1:
-        return name_of(inside[0])
-    if inside is not None:
-        raise ShapeError(f"ob keys are atomic types; got {key} of length {len(inside)}")
-    return name_of(key)

@@ -48,6 +48,7 @@ ORACLE_SEMIRINGS = [
 def test_functor_laws(law):
     law.check(max_examples=8)
 
+
 OTHER_SEMIRINGS = [
     law
     for S in (Log(), MaxPlus())

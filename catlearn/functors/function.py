@@ -1,0 +1,218 @@
+"""``FunctionFunctor``: diagrams as JAX functions with parameters (the Para construction).
+
+Objects go to feature shapes, boxes to functions of *one example*, or to
+layers that own parameters (``init(key, input_shapes[, output_shapes])``
+and ``apply(params, *inputs)``). Copy, discard and swap are wiring; a
+merge needs an explicit monoid. ``compile`` traces the whole diagram once
+into a pure ``apply(params, *inputs)``; leading axes of the inputs are a
+batch, vectorised with ``vmap``::
+
+    >>> import jax, jax.numpy as jnp
+    >>> from catlearn.diagrams import Copy, Ty, nn
+    >>> x, y = Ty("x"), Ty("y")
+    >>> enc = nn.Dense(x, x, "tanh", name="enc")
+    >>> model = enc >> Copy(x) >> (enc @ nn.Linear(x, y, name="head"))
+    >>> F = FunctionFunctor({x: 3, y: 2})
+    >>> params = F.init(model, jax.random.key(0))
+    >>> sorted(params)                       # enc is used twice: one set of weights
+    ['enc', 'head']
+    >>> f = F.compile(model)
+    >>> a, b = f.apply(params, jnp.ones((5, 3)))   # a batch of 5
+    >>> a.shape, b.shape
+    ((5, 3), (5, 2))
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from discopy import frobenius, markov
+
+from catlearn.diagrams import Feedback, from_discopy
+from catlearn.errors import CatlearnError
+from catlearn.functors.boxes import ShapeError, atom_name, name_of
+from catlearn.functors.cache import StructureCache
+from catlearn.functors.program import CompiledFunction, Morphism
+from catlearn.semirings.floats import float_dtype
+
+
+class NotCartesianError(CatlearnError, TypeError):
+    """A diagram has no reading as a function: a merge without a monoid, a loop, a cup."""
+
+
+class Monoid(NamedTuple):
+    """How wires merge: ``combine(a, b)`` and the ``unit(shape, dtype)`` of no inputs."""
+
+    combine: Callable[[Any, Any], Any]
+    unit: Callable[[tuple, Any], Any]
+
+
+ADD = Monoid(jnp.add, lambda shape, dtype: jnp.zeros(shape, dtype))
+"""The additive monoid: merging wires sums them (a residual connection)."""
+
+
+class FunctionFunctor:
+    """Objects ↦ feature shapes, boxes ↦ JAX functions or parametrised layers.
+
+    ``ob`` maps types (or their names) to an int (a vector size), a shape
+    tuple, or a ``jax.ShapeDtypeStruct``; ``ar`` maps boxes (or names) to
+    a function ``f(*inputs) -> output(s)`` or a layer with ``apply`` (and
+    optionally ``init``). A box missing from ``ar`` that has its own
+    ``apply`` (the generators of ``catlearn.diagrams.nn``) is its own
+    layer. ``merge`` is the monoid for ``Merge`` and many-input spiders.
+    """
+
+    def __init__(
+        self,
+        ob: Mapping[Any, Any] | Callable[[Any], Any],
+        ar: Mapping[Any, Any] | Callable[[Any], Any] | None = None,
+        merge: Monoid | None = None,
+    ) -> None:
+        if isinstance(ob, Mapping):
+            ob = {atom_name(k): _spec(k, v) for k, v in ob.items()}
+        self._ob = ob
+        self._ar = ar
+        self.merge = merge
+        self._cache: StructureCache[CompiledFunction] = StructureCache()
+
+    # -- objects and arrows ------------------------------------------------
+    def spec(self, obj: Any) -> jax.ShapeDtypeStruct:
+        """The shape and dtype of one example on a wire of atomic type ``obj``."""
+        if callable(self._ob):
+            return _spec(obj, self._ob(obj))
+        key = name_of(obj)
+        if key not in self._ob:
+            raise KeyError(f"the functor maps no shape to object {obj!r}")
+        return self._ob[key]
+
+    def shape(self, obj: Any) -> tuple[int, ...]:
+        return tuple(self.spec(obj).shape)
+
+    def image(self, box: Any) -> Morphism:
+        """What ``box`` means: a function, a layer with parameters, a merge or a feedback loop."""
+        ins = [self.spec(o) for o in box.dom.inside]
+        outs = [self.spec(o) for o in box.cod.inside]
+        if isinstance(box, Feedback):
+            return Morphism("feedback", box, name_of(box), None, self.compile(box.cell))
+        if _is_merge(box):
+            return self._merge_morphism(box, outs)
+        value = self._lookup(box)
+        if callable(getattr(value, "apply", None)):
+            init = getattr(value, "init", None)
+            if init is None or not getattr(value, "has_params", True):
+                return Morphism("function", box, name_of(box), None, _bind_layer(value))
+            return Morphism("layer", box, name_of(box), _initialiser(init, ins, outs), value.apply)
+        if callable(value):
+            return Morphism("function", box, name_of(box), None, value)
+        raise TypeError(
+            f"the functor maps box {box} to a {type(value).__name__}; expected a function "
+            "or a layer with apply(params, *inputs)"
+        )
+
+    def _lookup(self, box: Any) -> Any:
+        ar = self._ar
+        if callable(ar) and not isinstance(ar, Mapping):
+            return ar(box)
+        if isinstance(ar, Mapping):
+            for key in (box, name_of(box)):
+                try:
+                    return ar[key]
+                except (KeyError, TypeError):
+                    continue
+        if callable(getattr(box, "apply", None)):
+            return box
+        raise KeyError(f"the functor has no function for box {box} : {box.dom} → {box.cod}")
+
+    def _merge_morphism(self, box: Any, outs: list) -> Morphism:
+        if self.merge is None:
+            raise NotCartesianError(
+                f"{box} merges wires: give FunctionFunctor(..., merge=Monoid(...)), e.g. ADD"
+            )
+        width = len(box.typ.inside) if isinstance(box, frobenius.Spider) else 1
+        n_out = len(outs) // width if width else 0
+        monoid, specs = self.merge, outs[:width]
+
+        def merge(*xs):
+            merged = []
+            for j, spec in enumerate(specs):
+                legs = xs[j::width]
+                if not legs:
+                    merged.append(monoid.unit(tuple(spec.shape), spec.dtype))
+                    continue
+                value = legs[0]
+                for leg in legs[1:]:
+                    value = monoid.combine(value, leg)
+                merged.append(value)
+            return tuple(merged * n_out)
+
+        return Morphism("function", box, name_of(box), None, merge)
+
+    # -- compile and parameters --------------------------------------------
+    def compile(self, diagram: Any) -> CompiledFunction:
+        """The diagram as one pure function, traced once and cached by structure."""
+        return self._cache.get(
+            diagram,
+            lambda d: from_discopy(d, cartesian=True),
+            lambda graph: CompiledFunction(self, graph),
+        )
+
+    def __call__(self, diagram: Any) -> CompiledFunction:
+        return self.compile(diagram)
+
+    def init(self, diagram: Any, key: jax.Array) -> dict[str, Any]:
+        """Initial parameters, one entry per layer box, keyed by box name.
+
+        A box used several times gets one entry (its weights are tied); each
+        name's key is folded from ``key`` and the name, so adding a box does
+        not change the others' initial values.
+        """
+        return self.compile(diagram).init(key)
+
+
+def _initialiser(init: Callable, ins: list, outs: list) -> Callable[[jax.Array], Any]:
+    in_shapes = [tuple(s.shape) for s in ins]
+    out_shapes = [tuple(s.shape) for s in outs]
+    try:
+        takes_outputs = len(inspect.signature(init).parameters) >= 3
+    except (TypeError, ValueError):
+        takes_outputs = True
+
+    def run(key: jax.Array) -> Any:
+        if takes_outputs:
+            return init(key, in_shapes, out_shapes)
+        return init(key, in_shapes)
+
+    return run
+
+
+def _bind_layer(layer: Any) -> Callable:
+    return lambda *xs: layer.apply({}, *xs)
+
+
+def _is_merge(box: Any) -> bool:
+    if isinstance(box, markov.Merge):
+        return True
+    if isinstance(box, frobenius.Spider):
+        width = len(box.typ.inside)
+        return width > 0 and len(box.dom.inside) != width
+    return False
+
+
+def _spec(key: Any, value: Any) -> jax.ShapeDtypeStruct:
+    if isinstance(value, jax.ShapeDtypeStruct):
+        return value
+    if isinstance(value, int):
+        shape: tuple = (value,)
+    elif isinstance(value, tuple) and all(isinstance(d, int) for d in value):
+        shape = value
+    else:
+        raise ShapeError(
+            f"ob maps {key} to {value!r}; expected an int, a shape tuple or a jax.ShapeDtypeStruct"
+        )
+    if any(d < 0 for d in shape):
+        raise ShapeError(f"ob maps {key} to a negative shape {shape}")
+    return jax.ShapeDtypeStruct(shape, float_dtype())

@@ -1,0 +1,303 @@
+"""``CompiledFunction``: a diagram under function semantics, as one traced program.
+
+The open hypergraph is read as a dataflow graph: every wire has exactly
+one writer (a domain position or a box output) and any number of
+readers (copy and discard are free), and boxes run in topological
+order. The program is written for one example and vectorised with
+``vmap`` over the leading axes of the inputs; a diagram with
+``Feedback`` boxes runs as one ``lax.scan`` over the leading (time) axis,
+carrying every loop's state.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import zlib
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from catlearn.diagrams import Hypergraph
+from catlearn.errors import CatlearnError
+from catlearn.functors.boxes import ShapeError
+
+
+class WiringError(CatlearnError, TypeError):
+    """The hypergraph is not a dataflow graph: a wire with no writer or two, or a loop."""
+
+
+class Morphism(NamedTuple):
+    """What one box means: ``kind`` is "function", "layer" or "feedback"."""
+
+    kind: str
+    box: Any
+    name: str
+    init: Callable[[jax.Array], Any] | None
+    run: Any  # the function, the layer's apply, or the feedback cell's CompiledFunction
+
+
+class CompiledFunction:
+    """``apply(params, *inputs)``: the diagram as a pure JAX function.
+
+    Each input has shape ``batch + shape(wire)`` (one shared batch shape,
+    possibly empty); with feedback loops, ``(time,) + batch + shape``. One
+    output gives an array, several a tuple. ``bind(params)`` gives a
+    callable with the parameters stored.
+    """
+
+    def __init__(self, functor: Any, graph: Hypergraph, params: Mapping | None = None) -> None:
+        self.functor, self.graph = functor, graph
+        self.specs = [functor.spec(t) for t in graph.wire_types]
+        self.order = _schedule(graph)
+        self.morphisms = [functor.image(box) for box in graph.boxes]
+        self.loops = [i for i, m in enumerate(self.morphisms) if m.kind == "feedback"]
+        self.stateful = bool(self.loops)
+        self.params = params
+        self._jitted = jax.jit(self._run)
+
+    # -- the public calling convention -------------------------------------
+    @property
+    def dom(self) -> list[tuple[int, ...]]:
+        """The shape of one example on each domain wire."""
+        return [tuple(self.specs[w].shape) for w in self.graph.sources]
+
+    @property
+    def cod(self) -> list[tuple[int, ...]]:
+        return [tuple(self.specs[w].shape) for w in self.graph.targets]
+
+    def apply(self, params: Mapping[str, Any], *inputs: Any) -> Any:
+        """Run the diagram on ``inputs`` with ``params`` (from ``init``)."""
+        inputs = self._check_inputs(inputs)
+        outputs = self._jitted(params, inputs)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def __call__(self, *inputs: Any) -> Any:
+        if self.params is None:
+            if any(m.kind == "layer" for m in self._all_morphisms()):
+                raise TypeError(
+                    "this diagram has parameters: call .apply(params, *inputs) "
+                    "or .bind(params)(*inputs)"
+                )
+            return self.apply({}, *inputs)
+        return self.apply(self.params, *inputs)
+
+    def bind(self, params: Mapping[str, Any]) -> CompiledFunction:
+        """The same program with ``params`` stored, so that ``f(*inputs)`` runs it."""
+        bound = object.__new__(CompiledFunction)
+        bound.__dict__.update(self.__dict__)
+        bound.params = params
+        return bound
+
+    def init(self, key: jax.Array) -> dict[str, Any]:
+        """One entry per layer box, keyed by its name; a box used twice is one entry."""
+        params: dict[str, Any] = {}
+        owner: dict[str, Any] = {}
+        for m in self._all_morphisms():
+            if m.kind != "layer":
+                continue
+            if m.name in owner:
+                if owner[m.name] != m.box:
+                    raise ValueError(
+                        f"two different boxes are named {m.name!r} ({owner[m.name]!r} and "
+                        f"{m.box!r}); a name is a box's parameters, so rename one"
+                    )
+                continue
+            owner[m.name] = m.box
+            params[m.name] = m.init(jax.random.fold_in(key, zlib.crc32(m.name.encode())))
+        return params
+
+    def _all_morphisms(self) -> list[Morphism]:
+        found = []
+        for m in self.morphisms:
+            found.append(m)
+            if m.kind == "feedback":
+                found += m.run._all_morphisms()
+        return found
+
+    # -- checks before tracing ---------------------------------------------
+    def _check_inputs(self, inputs: tuple) -> tuple:
+        g = self.graph
+        if len(inputs) != len(g.sources):
+            raise ShapeError(
+                f"the diagram has {len(g.sources)} input wires {self._describe(g.sources)}; "
+                f"got {len(inputs)} inputs"
+            )
+        checked, batch = [], None
+        for pos, (x, w) in enumerate(zip(inputs, g.sources.tolist())):
+            x = jnp.asarray(x) if not isinstance(x, jax.Array) else x
+            want = tuple(self.specs[w].shape)
+            shape = tuple(x.shape)
+            if shape[len(shape) - len(want) :] != want or len(shape) < len(want):
+                raise ShapeError(
+                    f"input {pos} (wire {self.graph.wire_types[w]}) needs shape "
+                    f"(batch...) + {want}, got {shape}"
+                )
+            lead = shape[: len(shape) - len(want)]
+            if self.stateful and not lead:
+                raise ShapeError(
+                    f"input {pos}: a diagram with feedback reads sequences, "
+                    f"shape (time, batch...) + {want}; got {shape}"
+                )
+            if batch is not None and lead != batch:
+                raise ShapeError(
+                    f"inputs have different leading (batch) shapes: {batch} and {lead} "
+                    f"(input {pos}, wire {self.graph.wire_types[w]})"
+                )
+            batch = lead
+            checked.append(x)
+        if self.stateful and not checked:
+            raise ShapeError("a diagram with feedback needs at least one input sequence")
+        return tuple(checked)
+
+    def _describe(self, wires: np.ndarray) -> str:
+        return (
+            "["
+            + ", ".join(
+                f"{self.graph.wire_types[w]}: {tuple(self.specs[w].shape)}" for w in wires.tolist()
+            )
+            + "]"
+        )
+
+    # -- the traced program ------------------------------------------------
+    def _run(self, params: Mapping[str, Any], inputs: tuple) -> tuple:
+        g = self.graph
+        feature = [len(self.specs[w].shape) for w in g.sources.tolist()]
+        if not inputs:
+            outputs, _ = self.step(params, (), ())
+            return outputs
+        x0 = inputs[0]
+        lead = x0.shape[: x0.ndim - feature[0]]
+        if self.stateful:
+            time, batch = lead[:1], lead[1:]
+        else:
+            time, batch = (), lead
+        size = math.prod(batch)
+        flat = tuple(
+            x.reshape(time + (size,) + x.shape[x.ndim - k :]) for x, k in zip(inputs, feature)
+        )
+        step = jax.vmap(self.step, in_axes=(None, 0, 0))
+        if self.stateful:
+            state0 = jax.tree.map(
+                lambda z: jnp.broadcast_to(z, (size,) + z.shape), self.initial_state()
+            )
+            _, outputs = jax.lax.scan(lambda s, xs: step(params, s, xs)[::-1], state0, flat)
+        else:
+            outputs, _ = step(params, (), flat)
+        return tuple(y.reshape(time + batch + y.shape[len(time) + 1 :]) for y in outputs)
+
+    def initial_state(self) -> tuple:
+        """Every feedback loop's state before the first step: zeros."""
+        return tuple(
+            (
+                tuple(
+                    jnp.zeros(tuple(s.shape), s.dtype)
+                    for s in (self.functor.spec(o) for o in self.morphisms[i].box.mem.inside)
+                ),
+                self.morphisms[i].run.initial_state(),
+            )
+            for i in self.loops
+        )
+
+    def step(self, params: Mapping[str, Any], state: tuple, inputs: tuple) -> tuple:
+        """One example (one time step): (outputs, new state)."""
+        g = self.graph
+        values: list[Any] = [None] * g.n_wires
+        for x, w in zip(inputs, g.sources.tolist()):
+            values[w] = x
+        new_state = list(state)
+        for i in self.order:
+            ins, outs = g.box_wires(i)
+            args = [values[w] for w in ins.tolist()]
+            m = self.morphisms[i]
+            if m.kind == "feedback":
+                k = self.loops.index(i)
+                memory, inner = state[k]
+                result, inner = m.run.step(params, inner, tuple(args) + memory)
+                n = len(outs)
+                new_state[k] = (tuple(result[n:]), inner)
+                result = result[:n]
+            elif m.kind == "layer":
+                if m.name not in params:
+                    raise KeyError(f"box {m.name!r} has no entry in params (see init)")
+                result = m.run(params[m.name], *args)
+            else:
+                result = m.run(*args)
+            for w, y in zip(outs.tolist(), self._outputs(i, result, len(outs))):
+                values[w] = y
+        return tuple(values[w] for w in g.targets.tolist()), tuple(new_state)
+
+    def _outputs(self, i: int, result: Any, n: int) -> list:
+        """Check a box's result against its codomain (at trace time, naming the box)."""
+        box = self.graph.boxes[i]
+        if n == 1 and not isinstance(result, (tuple, list)):
+            result = [result]
+        if result is None:
+            result = []
+        if not isinstance(result, (tuple, list)) or len(result) != n:
+            got = len(result) if isinstance(result, (tuple, list)) else 1
+            raise ShapeError(f"box {box} returned {got} outputs; its codomain has {n} wires")
+        _, outs = self.graph.box_wires(i)
+        checked = []
+        for j, (y, w) in enumerate(zip(result, outs.tolist())):
+            y = jnp.asarray(y)
+            want = tuple(self.specs[w].shape)
+            if y.shape != want:
+                raise ShapeError(
+                    f"box {box} output {j} (wire {self.graph.wire_types[w]}) has shape "
+                    f"{y.shape}; the functor says {want}"
+                )
+            checked.append(y)
+        return checked
+
+
+def _schedule(graph: Hypergraph) -> list[int]:
+    """Boxes in an order where every wire is written before it is read (Kahn)."""
+    n, m = graph.n_wires, graph.n_boxes
+    writer = np.full(n, -2, dtype=np.int64)  # -2: none, -1: a domain position, i: box i
+    for w in graph.sources.tolist():
+        if writer[w] != -2:
+            raise WiringError(
+                f"wire {w} ({graph.wire_types[w]}) is fed by two domain positions; "
+                "as a function a wire has one writer: merge them with a monoid box"
+            )
+        writer[w] = -1
+    for i in range(m):
+        for w in graph.box_wires(i)[1].tolist():
+            if writer[w] != -2:
+                raise WiringError(
+                    f"wire {w} ({graph.wire_types[w]}) is written by box {graph.boxes[i]} "
+                    "and by another writer; merge values with a monoid box instead"
+                )
+            writer[w] = i
+    unwritten = [w for w in range(n) if writer[w] == -2]
+    if unwritten:
+        w = unwritten[0]
+        raise WiringError(f"wire {w} ({graph.wire_types[w]}) is read but nothing writes it")
+    waiting = np.zeros(m, dtype=np.int64)
+    readers: list[list[int]] = [[] for _ in range(n)]
+    for i in range(m):
+        for w in graph.box_wires(i)[0].tolist():
+            if writer[w] >= 0:
+                waiting[i] += 1
+                readers[w].append(i)
+    # A heap keeps DisCoPy's layer order when it is valid (it always is for
+    # converted diagrams), so traces and errors follow the drawing.
+    ready = [i for i in range(m) if waiting[i] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for w in graph.box_wires(i)[1].tolist():
+            for j in readers[w]:
+                waiting[j] -= 1
+                if waiting[j] == 0:
+                    heapq.heappush(ready, j)
+    if len(order) != m:
+        stuck = ", ".join(str(graph.boxes[i]) for i in range(m) if waiting[i] > 0)
+        raise WiringError(f"the diagram has a loop through {stuck}; use Feedback for recurrence")
+    return order
