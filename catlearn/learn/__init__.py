@@ -1,0 +1,12 @@
+"""Learning on top of the functors: optax training loops and parametrised lenses.
+
+``fit`` trains any pure ``apply(params, *inputs)`` (a compiled diagram's
+``apply`` above all) with an optax optimiser; ``evaluate`` scores it;
+``lens`` builds the parametrised lens (forward map and reverse map) of a
+diagram by composing its boxes' lenses as the diagram composes them.
+"""
+
+from catlearn.learn.fit import History, accuracy, evaluate, fit
+from catlearn.learn.lens import Lens, lens
+
+__all__ = ["History", "Lens", "accuracy", "evaluate", "fit", "lens"]
