@@ -15,6 +15,7 @@ pytest test with one id per law; ``suite.report()`` a table.
 """
 
 from catlearn.laws import strategies
+from catlearn.laws.cartesian import function_functor, run_layers
 from catlearn.laws.diagrams import diagrams
 from catlearn.laws.equality import close, equality
 from catlearn.laws.functor import discopy_eval, functor
@@ -31,8 +32,10 @@ __all__ = [
     "discopy_eval",
     "equality",
     "functor",
+    "function_functor",
     "homomorphism",
     "monoid",
+    "run_layers",
     "semiring",
     "strategies",
 ]

@@ -2,8 +2,9 @@
 
 A diagram grows one generator at a time on a random starting type: a box
 of the signature whose domain matches some run of the current wires, and,
-when allowed, a swap, a cup or a cap on a pair of like wires, or a
-spider merging or splitting like wires. Every draw is well-typed by
+when allowed, a swap, a cup or a cap on a pair of like wires, a spider
+merging or splitting like wires, or (``wiring=MARKOV``, for function
+semantics) a copy or a discard. Every draw is well-typed by
 construction (``discopy.frobenius``), so a failing law is the functor's
 fault, never the generator's::
 
@@ -25,6 +26,7 @@ from discopy import frobenius
 from hypothesis import strategies as st
 
 WIRING = ("swap", "cup", "cap", "spider")
+MARKOV = ("swap", "copy", "discard")  # the wiring of function (cartesian) semantics
 
 
 def _atoms(ty) -> list:
@@ -78,6 +80,10 @@ def _moves(signature, current, wiring, objects, max_width) -> list:
         moves += [("cup", i, frobenius.Cup(ty(current[i]), ty(current[i]).r)) for i in like]
     if "cap" in wiring and n + 2 <= max_width + 2:
         moves += [("cap", i, frobenius.Cap(ty(o), ty(o).r)) for i in range(n + 1) for o in objects]
+    if "copy" in wiring and n + 1 <= max_width + 2:
+        moves += [("copy", i, frobenius.Spider(1, 2, ty(current[i]))) for i in range(n)]
+    if "discard" in wiring:
+        moves += [("discard", i, frobenius.Spider(1, 0, ty(current[i]))) for i in range(n)]
     if "spider" in wiring:
         moves += [("spider", i, frobenius.Spider(2, 1, ty(current[i]))) for i in like]
         moves += [

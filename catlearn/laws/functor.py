@@ -25,6 +25,7 @@ import numpy as np
 from discopy import frobenius
 from hypothesis import strategies as st
 
+from catlearn.laws.cartesian import function_functor
 from catlearn.laws.diagrams import diagrams as diagram_strategy
 from catlearn.laws.equality import ATOL, RTOL, equality
 from catlearn.laws.law import Law, LawSuite
@@ -45,7 +46,12 @@ def functor(
     atol: float = ATOL,
     oracle: bool | None = None,
 ) -> LawSuite:
-    """The functor laws of ``F`` (``F(diagram)`` → tensor; ``F.semiring``; ``F.dim``)."""
+    """The functor laws of ``F``: tensor laws for a ``TensorFunctor`` (``F(diagram)`` → tensor,
+    ``F.semiring``, ``F.dim``), else the function laws of :func:`function_functor`."""
+    if not hasattr(F, "semiring"):
+        return function_functor(
+            F, signature, max_boxes=max_boxes, equal=equal, rtol=rtol, atol=atol
+        )
     S = F.semiring
     name = f"functor[{getattr(F, 'name', type(F).__name__)}, {S!r}]"
     equal = equal or equality(rtol, atol)
