@@ -9,7 +9,25 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def _print_model(m: dict[str, Any]) -> None:
+    print(f"Model as a diagram: {m['diagram']}, {m['boxes']} boxes, {m['parameters']} parameters")
+    print(f"  trained on {m['dataset']}: {m['epochs']} epochs, {m['steps']} Adam steps")
+    folds = ", ".join(f"{a:.0%}" for a in m["fold_test_accuracy"])
+    print(
+        f"  accuracy: train {m['train_accuracy']:.1%}, held out {m['test_accuracy']:.1%} "
+        f"(folds: {folds})"
+    )
+    print(
+        f"  compile {m['compile_seconds']:.2f} s, then {m['ms_per_epoch']:.2f} ms per epoch "
+        f"({m['ms_per_step'] * 1e3:.0f} µs per step)"
+    )
+    for what, path in m["files"].items():
+        print(f"  {what.replace('_', ' ')}: {path}")
+
+
 def _print_demo(result: dict[str, Any]) -> None:
+    _print_model(result["model"])
+    print()
     print(result["graph"])
     print("\nShortest travel time from Ashford (MinPlus closure):")
     for town, d in result["shortest_minutes_from_Ashford"].items():
@@ -97,7 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="catlearn", description=__doc__)
     parser.add_argument("--version", action="version", version=f"catlearn {__version__}")
     sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("demo", help="path problems in four semirings on embedded data")
+    run = sub.add_parser(
+        "demo", help="train a model diagram, and path problems in four semirings, on embedded data"
+    )
+    run.add_argument("--out", default="catlearn-demo", help="folder for the pictures")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--json", action="store_true", help="machine-readable output")
     check = sub.add_parser(
         "laws", help="check laws: of every built-in semiring, or of module:attribute"
@@ -109,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from catlearn.demo import demo
 
-        result = demo()
+        result = demo(args.out, progress=not (args.quiet or args.json))
         if args.json:
             json.dump(result, sys.stdout, indent=2)
             print()

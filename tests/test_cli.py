@@ -1,11 +1,13 @@
 """The `catlearn` command: demo (text and JSON), laws, version."""
 
+import contextlib
+import io
 import json
 
 import pytest
 
 from catlearn import __version__
-from catlearn.cli import main
+from catlearn.cli import _print_demo, main
 from catlearn.demo import _graph
 from catlearn.semirings import Real
 
@@ -24,9 +26,31 @@ def walk_count(steps: int, src: str, dst: str) -> int:
     return row[idx[dst]]
 
 
-def test_demo_json(capsys):
-    assert main(["demo", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One `catlearn demo --json` run (it trains five folds), shared by the tests below."""
+    out = tmp_path_factory.mktemp("demo")
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        assert main(["demo", "--json", "--out", str(out)]) == 0
+    return json.loads(text.getvalue()), out
+
+
+def test_demo_trains_the_model_and_writes_pictures(demo_run):
+    result, out = demo_run
+    model = result["model"]
+    assert model["boxes"] == 6 and model["parameters"] == 368
+    assert model["epochs"] == 100 and len(model["fold_test_accuracy"]) == 5
+    # Iris is easy but not trivial: a working model is far above chance (1/3).
+    assert model["test_accuracy"] > 0.85 and model["train_accuracy"] > 0.95
+    assert model["final_loss"] < 0.2
+    for path in model["files"].values():
+        data = (out / path.split("/")[-1]).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_demo_json(demo_run):
+    result, _ = demo_run
     dist = result["shortest_minutes_from_Ashford"]
     assert dist["Frome"] == 53.0 and dist["Hythe"] is None  # 12 + 9 + 14 + 18
     walks = result["walks"]
@@ -37,10 +61,23 @@ def test_demo_json(capsys):
     assert mps["boxes"] == 80 and mps["layers"] == 80 and mps["value"] > 0
 
 
-def test_demo_text(capsys):
-    assert main(["demo"]) == 0
+def test_demo_text(demo_run, capsys):
+    _print_demo(demo_run[0])
     out = capsys.readouterr().out
+    assert "Model as a diagram: sepal @ petal → logits" in out and "held out" in out
     assert "Shortest travel time from Ashford" in out and "Exact walk count" in out
+
+
+def test_demo_options_parse(tmp_path, monkeypatch):
+    import catlearn.demo
+
+    seen = {}
+    monkeypatch.setattr(
+        catlearn.demo, "demo", lambda out, progress: seen.update(o=out, p=progress) or {}
+    )
+    monkeypatch.setattr("catlearn.cli._print_demo", lambda result: None)
+    assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
+    assert seen == {"o": str(tmp_path), "p": False}
 
 
 def test_version(capsys):

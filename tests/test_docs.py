@@ -23,14 +23,16 @@ def blocks(page: Path, language: str) -> list[str]:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_python_blocks_run(page):
+def test_python_blocks_run(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # pages may write files (drawings)
     namespace: dict = {"__name__": f"docs_{page.stem}"}
     for i, code in enumerate(blocks(page, "python")):
         exec(compile(code, f"{page.name}[block {i}]", "exec"), namespace)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_shell_blocks_catlearn_lines_run(page, capsys):
+def test_shell_blocks_catlearn_lines_run(page, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # `catlearn demo` writes its pictures under the working folder
     for code in blocks(page, "bash"):
         for command in re.split(r"&&|\n", code):
             words = shlex.split(command.strip())

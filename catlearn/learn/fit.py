@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jax
@@ -89,20 +90,7 @@ def fit(
     key = jax.random.key(0) if key is None else key
     opt_state = optimizer.init(params)
 
-    def epoch(params, opt_state, key, inputs, targets):
-        def step(carry, idx):
-            params, opt_state = carry
-            xs = tuple(x[idx] for x in inputs)
-            ys = jax.tree.map(lambda t: t[idx], targets)
-            value, grads = jax.value_and_grad(lambda p: loss(apply(p, *xs), ys))(params)
-            updates, opt_state = optimizer.update(grads, opt_state, params)
-            return (optax.apply_updates(params, updates), opt_state), value
-
-        order = jax.random.permutation(key, n)[: n_batches * batch].reshape(n_batches, batch)
-        (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
-        return params, opt_state, jnp.mean(losses)
-
-    run_epoch = jax.jit(epoch)
+    history = History()
     history = History()
     judge = _evaluator(apply, validation, metrics or {"loss": loss}) if validation else None
     bar = _progress(epochs, progress)
@@ -110,7 +98,9 @@ def fit(
     for e in range(epochs):
         key, sub = jax.random.split(key)
         t0 = time.perf_counter()
-        params, opt_state, mean = run_epoch(params, opt_state, sub, inputs, targets)
+        params, opt_state, mean = _epoch(
+            params, opt_state, sub, inputs, targets, apply, loss, optimizer, n, batch
+        )
         mean = float(mean)  # waits for the epoch: honest timings
         if e == 0:
             history.compile_seconds = time.perf_counter() - t0
@@ -125,6 +115,25 @@ def fit(
         bar.close()
     history.train_seconds = time.perf_counter() - start
     return params, history
+
+
+@partial(jax.jit, static_argnames=("apply", "loss", "optimizer", "n", "batch"))
+def _epoch(params, opt_state, key, inputs, targets, apply, loss, optimizer, n, batch):
+    """One pass over shuffled mini-batches, as one scan. Module-level and jitted with the
+    functions static, so that fitting the same model again (another fold, another
+    run) reuses the compiled epoch instead of compiling it anew."""
+
+    def step(carry, idx):
+        params, opt_state = carry
+        xs = tuple(x[idx] for x in inputs)
+        ys = jax.tree.map(lambda t: t[idx], targets)
+        value, grads = jax.value_and_grad(lambda p: loss(apply(p, *xs), ys))(params)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return (optax.apply_updates(params, updates), opt_state), value
+
+    order = jax.random.permutation(key, n)[: (n // batch) * batch].reshape(n // batch, batch)
+    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
+    return params, opt_state, jnp.mean(losses)
 
 
 def evaluate(
@@ -145,16 +154,17 @@ def accuracy(logits: jax.Array, labels: jax.Array) -> jax.Array:
 def _evaluator(apply, data, metrics) -> Callable[[Any], dict[str, float]]:
     inputs, targets = _as_tuple(data[0]), data[1]
     _n_examples(inputs, targets)
-    names = list(metrics)
-
-    @jax.jit
-    def scores(params, inputs, targets):
-        predictions = apply(params, *inputs)
-        return [metrics[name](predictions, targets) for name in names]
-
+    names = tuple(metrics)
+    fns = tuple(metrics[name] for name in names)
     return lambda params: {
-        name: float(v) for name, v in zip(names, scores(params, inputs, targets))
+        name: float(v) for name, v in zip(names, _scores(params, inputs, targets, apply, fns))
     }
+
+
+@partial(jax.jit, static_argnames=("apply", "metrics"))
+def _scores(params, inputs, targets, apply, metrics):
+    predictions = apply(params, *inputs)
+    return [metric(predictions, targets) for metric in metrics]
 
 
 def _progress(epochs: int, enabled: bool):

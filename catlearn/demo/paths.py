@@ -1,4 +1,4 @@
-"""``catlearn demo``: what the library computes, on embedded data.
+"""The semiring sections of ``catlearn demo``, on the embedded road network.
 
 Path problems in four semirings on a small road network, and a string
 diagram (an MPS norm) compiled into one tensor contraction.
@@ -18,7 +18,7 @@ def _graph() -> dict[str, Any]:
     return json.loads(resources.files("catlearn").joinpath("data/graph.json").read_text())
 
 
-def demo() -> dict[str, Any]:
+def paths() -> dict[str, Any]:
     """Path problems on the embedded road network, one semiring each."""
     from catlearn.semirings import Boolean, Counting, MinPlus, closure, einsum
 
