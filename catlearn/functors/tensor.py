@@ -133,8 +133,16 @@ class TensorFunctor:
         """The diagram's whole tensor, axes in DisCoPy's order (domain wires, then codomain)."""
         return self.compile(diagram).tensor()
 
-    def init(self, key: jax.Array, diagram: Any = None) -> dict[str, Any]:
-        """Initial parameters: one entry per ``Param`` box and per sympy symbol."""
+    def init(self, diagram: Any = None, key: jax.Array | None = None) -> dict[str, Any]:
+        """Initial parameters: one entry per ``Param`` box and per sympy symbol.
+
+        ``init(diagram, key)``, as for ``FunctionFunctor``; without a diagram,
+        every box of ``ar``. (``init(key, diagram)``, the older order, still works.)
+        """
+        if _is_key(diagram):
+            diagram, key = key, diagram
+        if key is None:
+            raise TypeError("init needs a PRNG key: init(diagram, jax.random.key(0))")
         boxes = (
             from_discopy(diagram).boxes
             if diagram is not None
@@ -154,3 +162,11 @@ class TensorFunctor:
                     key, sub = jax.random.split(key)
                     params.setdefault(str(symbol), jax.random.normal(sub, ()))
         return params
+
+
+def _is_key(x: Any) -> bool:
+    if not isinstance(x, jax.Array):
+        return False
+    return jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key) or (
+        x.dtype == np.uint32 and x.shape == (2,)
+    )

@@ -98,7 +98,7 @@ def test_other_semirings_shortest_path_through_a_diagram():
 def test_params_and_init_for_learnable_boxes():
     w = Box("w", x, y)
     L = TensorFunctor({x: 2, y: 3}, {w: Param()})
-    params = L.init(jax.random.PRNGKey(0), w)
+    params = L.init(w, jax.random.PRNGKey(0))
     assert params["w"].shape == (2, 3)
     c = L.compile(w >> w.dagger())
     v = jnp.array([1.0, -1.0])
@@ -121,7 +121,7 @@ def test_symbolic_boxes_are_lambdified_and_differentiable():
     np.testing.assert_allclose(out, [np.cos(0.5), -np.sin(0.5)], rtol=1e-5)
     dtheta = jax.grad(lambda t: c.apply({"theta": t}, v)[0])(0.25)
     np.testing.assert_allclose(dtheta, -2 * np.sin(0.5), rtol=1e-5)
-    assert set(S.init(jax.random.PRNGKey(1), rot)) == {"theta"}
+    assert set(S.init(rot, jax.random.PRNGKey(1))) == {"theta"}
 
 
 def test_float_dtypes_are_kept():
@@ -181,7 +181,7 @@ def test_long_chains_scan_and_agree_with_the_tensor():
     g = jax.grad(lambda v: compiled(v).sum())(v)
     np.testing.assert_allclose(g, np.tile(product.sum(axis=1), (2, 1)), rtol=1e-4, atol=1e-6)
     L = TensorFunctor({x: 2}, {b: Param() for b in boxes})
-    params = L.init(jax.random.PRNGKey(0), chain)
+    params = L.init(jax.random.PRNGKey(0), chain)  # the older (key, diagram) order still works
     tied = L.compile(chain).apply(params, v)
     want = np.asarray(v) @ np.linalg.multi_dot([params[b.name] for b in boxes])
     np.testing.assert_allclose(tied, want, rtol=1e-4, atol=1e-5)
