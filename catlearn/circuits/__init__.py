@@ -1,0 +1,53 @@
+"""Semiring circuits: build, read/write NNF, check structure, compile, query.
+
+A ``Circuit`` is flat arrays (kinds, CSR children, edge weights, leaf
+variables and states, roots). Build one with ``CircuitBuilder`` or read a
+knowledge compiler's d-DNNF with ``read_nnf``; check ``is_smooth``,
+``is_decomposable``, ``is_deterministic``; ``smooth``, ``condition``,
+``marginalize``; ``compile(semiring)`` for a batched, jitted evaluator in
+any catlearn semiring; and ask exact queries: ``model_count``, ``wmc``,
+``mpe``, ``marginals``, ``is_satisfiable``.
+"""
+
+from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
+from catlearn.circuits.compile import CompiledCircuit, lift_weights
+from catlearn.circuits.nnf import NNFError, read_nnf, write_nnf
+from catlearn.circuits.properties import (
+    is_decomposable,
+    is_deterministic,
+    is_smooth,
+    scopes,
+)
+from catlearn.circuits.queries import (
+    is_satisfiable,
+    literal_table,
+    marginals,
+    model_count,
+    mpe,
+    wmc,
+)
+from catlearn.circuits.transform import condition, marginalize, smooth
+
+__all__ = [
+    "Circuit",
+    "CircuitBuilder",
+    "CircuitError",
+    "CompiledCircuit",
+    "NNFError",
+    "condition",
+    "is_decomposable",
+    "is_deterministic",
+    "is_satisfiable",
+    "is_smooth",
+    "lift_weights",
+    "literal_table",
+    "marginalize",
+    "marginals",
+    "model_count",
+    "mpe",
+    "read_nnf",
+    "scopes",
+    "smooth",
+    "wmc",
+    "write_nnf",
+]

@@ -1,0 +1,135 @@
+"""Structural properties: scopes, smoothness, decomposability, determinism.
+
+A node's *scope* is the set of variables below it, kept as a Python int
+bitset (bit v for variable v), so one pass in topological order computes
+every scope. Smooth: every ⊕ node's children have the same scope.
+Decomposable: every ⊗ node's children have pairwise disjoint scopes.
+Deterministic: at most one child of every ⊕ node is non-zero on any
+assignment. NNF decision nodes (``O j`` with j ≠ 0) are deterministic by
+construction (their children disagree on variable j); other ⊕ nodes are
+checked exactly by enumerating their scope, which is only done when it
+has at most ``max_vars`` variables — beyond that :func:`is_deterministic`
+raises rather than guess.
+
+    >>> from catlearn.circuits import CircuitBuilder
+    >>> b = CircuitBuilder()
+    >>> x, nx, y = b.literal(1), b.literal(1, False), b.literal(2)
+    >>> c = b.build([b.sum([b.product([x, y]), nx])])
+    >>> c.is_decomposable(), c.is_smooth(), c.is_deterministic()
+    (True, False, True)
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM, Circuit, CircuitError
+
+
+def scopes(c: Circuit) -> list[int]:
+    """Every node's scope as an int bitset (bit v for variable v); cached on the circuit."""
+    if "scopes" not in c._cache:
+        out = [0] * c.n_nodes
+        kind, var, offsets = c.kind.tolist(), c.var.tolist(), c.child_offsets.tolist()
+        children = c.children.tolist()
+        for node in range(c.n_nodes):
+            if kind[node] == LEAF:
+                out[node] = 1 << var[node]
+            elif kind[node] != CONST:
+                s = 0
+                for child in children[offsets[node] : offsets[node + 1]]:
+                    s |= out[child]
+                out[node] = s
+        c._cache["scopes"] = out
+    return c._cache["scopes"]
+
+
+def _violations(c: Circuit, kind: int, bad) -> list[int]:
+    s = scopes(c)
+    offsets, children = c.child_offsets.tolist(), c.children.tolist()
+    return [
+        node
+        for node in np.flatnonzero(c.kind == kind).tolist()
+        if bad([s[k] for k in children[offsets[node] : offsets[node + 1]]])
+    ]
+
+
+def unsmooth_nodes(c: Circuit) -> list[int]:
+    """⊕ nodes whose children's scopes differ."""
+    return _violations(c, SUM, lambda ss: len(set(ss)) > 1)
+
+
+def undecomposable_nodes(c: Circuit) -> list[int]:
+    """⊗ nodes whose children share a variable."""
+
+    def overlaps(ss):
+        union = 0
+        for s in ss:
+            if union & s:
+                return True
+            union |= s
+        return False
+
+    return _violations(c, PRODUCT, overlaps)
+
+
+def is_smooth(c: Circuit) -> bool:
+    return not unsmooth_nodes(c)
+
+
+def is_decomposable(c: Circuit) -> bool:
+    return not undecomposable_nodes(c)
+
+
+def is_deterministic(c: Circuit, max_vars: int = 16) -> bool:
+    """Exact: decision nodes count as deterministic; other ⊕ nodes are enumerated."""
+    s = scopes(c)
+    offsets, children = c.child_offsets.tolist(), c.children.tolist()
+    for node in np.flatnonzero(c.kind == SUM).tolist():
+        kids = children[offsets[node] : offsets[node + 1]]
+        if len(kids) < 2 or c.decision[node] != 0:
+            continue
+        variables = [v for v in range(1, c.n_vars + 1) if s[node] >> v & 1]
+        if len(variables) > max_vars:
+            raise CircuitError(
+                f"⊕ node {node} has {len(variables)} variables in scope; checking determinism "
+                f"exactly enumerates them, which is only done up to max_vars = {max_vars}"
+            )
+        if not _disjoint_supports(c, kids, variables):
+            return False
+    return True
+
+
+def _disjoint_supports(c: Circuit, kids: list[int], variables: list[int]) -> bool:
+    """Whether no assignment of ``variables`` makes two of ``kids`` non-zero."""
+    states = [range(int(c.n_states[v])) for v in variables]
+    for assignment in itertools.product(*states):
+        values = dict(zip(variables, assignment))
+        live = sum(1 for k in kids if _nonzero(c, k, values))
+        if live > 1:
+            return False
+    return True
+
+
+def _nonzero(c: Circuit, node: int, values: dict[int, int], memo: dict | None = None) -> bool:
+    """Boolean evaluation of one node under a (partial) assignment; unassigned leaves are true."""
+    memo = {} if memo is None else memo
+    if node in memo:
+        return memo[node]
+    k = c.kind[node]
+    if k == LEAF:
+        v = int(c.var[node])
+        out = v not in values or values[v] == c.state[node]
+    elif k == CONST:
+        out = bool(c.state[node])
+    else:
+        kids = c.children_of(node).tolist()
+        w = c.edge_weights()[c.child_offsets[node] : c.child_offsets[node + 1]]
+        if k == SUM:
+            out = any(_nonzero(c, x, values, memo) and w[i] != 0 for i, x in enumerate(kids))
+        else:
+            out = all(_nonzero(c, x, values, memo) for x in kids)
+    memo[node] = out
+    return out

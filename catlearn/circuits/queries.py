@@ -1,0 +1,194 @@
+"""Exact queries: model count, weighted model count, MPE, marginals, satisfiability.
+
+Each query states the structure it needs and checks it: decomposability
+always (checked), determinism for counting, weighted counting and MPE
+(NNF decision nodes are deterministic by construction; other ⊕ nodes are
+checked exactly on small scopes, see ``properties``), and smoothness,
+which is *established* rather than required: an unsmoothed circuit is
+smoothed first, against every declared variable, so a variable the
+circuit never mentions counts as free (a factor ``w(x) + w(¬x)``).
+
+Literal weights are a ``{literal: weight}`` dict with DIMACS literals
+(``v`` for x_v, ``-v`` for ¬x_v; missing ones weigh 1), or an array of
+shape ``(n_vars, 2)`` (column 0 for ¬x, 1 for x) or ``(n_vars,
+max_states)``::
+
+    >>> from catlearn.circuits import CircuitBuilder
+    >>> b = CircuitBuilder()
+    >>> x, nx, y, ny = b.literal(1), b.literal(1, False), b.literal(2), b.literal(2, False)
+    >>> xor = b.build([b.sum([b.product([x, ny]), b.product([nx, y])], decision=1)])
+    >>> xor.model_count(), round(float(xor.wmc({1: 0.9, -1: 0.1, 2: 0.5, -2: 0.5})), 6)
+    (2, 0.5)
+    >>> xor.mpe({1: 0.9, -1: 0.1, 2: 0.2, -2: 0.8})[1]
+    {1: 1, 2: 0}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError
+from catlearn.circuits.properties import is_deterministic, undecomposable_nodes
+from catlearn.semirings import Boolean, Counting, Log, Real
+
+
+def literal_table(c: Circuit, literal_weights: Any) -> np.ndarray:
+    """Literal weights as a float64 ``(n_vars + 1, max_states)`` table (row 0 unused)."""
+    states = int(c.n_states.max(initial=2))
+    table = np.ones((c.n_vars + 1, states))
+    if literal_weights is None:
+        return table
+    if isinstance(literal_weights, dict):
+        for lit, w in literal_weights.items():
+            v = abs(int(lit))
+            if lit == 0 or v > c.n_vars:
+                raise CircuitError(f"literal {lit} names no variable of 1..{c.n_vars}")
+            table[v, 1 if lit > 0 else 0] = float(w)
+        return table
+    array = np.asarray(literal_weights, dtype=np.float64)
+    if array.ndim != 2 or array.shape[0] != c.n_vars or array.shape[1] > states:
+        raise CircuitError(
+            f"literal weights must be a dict or an array of shape ({c.n_vars}, ≤{states}); "
+            f"got {array.shape}"
+        )
+    if np.any(array < 0) or np.isnan(array).any():
+        raise CircuitError("literal weights must be non-negative numbers")
+    table[1:, : array.shape[1]] = array
+    return table
+
+
+def _require(c: Circuit, deterministic: bool, query: str) -> Circuit:
+    bad = undecomposable_nodes(c)
+    if bad:
+        raise CircuitError(
+            f"{query} needs a decomposable circuit; product node {bad[0]} shares variables "
+            "between its children"
+        )
+    if deterministic and not is_deterministic(c):
+        raise CircuitError(f"{query} needs a deterministic circuit (d-DNNF); this one is not")
+    return c.smooth(all_variables=True)
+
+
+def _single(values: Any, c: Circuit) -> Any:
+    row = values[0]
+    return row[0] if c.roots.size == 1 else row
+
+
+def model_count(c: Circuit) -> int | list[int]:
+    """The exact number of satisfying assignments of all declared variables (Python int)."""
+    s = _require(c, True, "model_count")
+    compiled = s.compile(Counting())
+    ones = {"weights": Counting().ones((s.n_edges + 1,)), "literals": None}
+    ones["literals"] = Counting().ones((s.n_vars + 1, compiled.max_states))
+    out = _single(compiled.apply(ones), c)
+    return int(out) if c.roots.size == 1 else [int(v) for v in out]
+
+
+def wmc(c: Circuit, literal_weights: Any = None, *, log: bool = False) -> Any:
+    """Σ over models of Π of their literals' weights (and the circuit's edge weights).
+
+    ``log=True`` computes it in the Log semiring and returns log WMC: exact at
+    zero weights (−∞), no clamping, and gradients that never become NaN.
+    """
+    s = _require(c, True, "wmc")
+    table = literal_table(c, literal_weights)
+    S = Log() if log else Real()
+    compiled = s.compile(S)
+    with np.errstate(divide="ignore"):
+        literals = np.log(table) if log else table
+    params = compiled.params(jnp.asarray(literals, dtype=jnp.float32))
+    return _single(compiled.apply(params), c)
+
+
+def marginals(c: Circuit, literal_weights: Any = None) -> np.ndarray:
+    """P(X_v = s) for every variable and state, ``(n_vars, max_states)``, in one backward pass.
+
+    The gradient of log WMC with respect to the log literal weights; a
+    variable the circuit does not mention gets its prior w(s) / Σ w.
+    """
+    if c.roots.size != 1:
+        raise CircuitError("marginals need a single root")
+    s = _require(c, True, "marginals")
+    compiled = s.compile(Log())
+    with np.errstate(divide="ignore"):
+        log_table = jnp.asarray(np.log(literal_table(c, literal_weights)), dtype=jnp.float32)
+    base = compiled.params(log_table)
+
+    def log_z(literals):
+        return compiled.apply({"weights": base["weights"], "literals": literals})[0, 0]
+
+    grad = np.asarray(jax.grad(log_z)(log_table))
+    if not np.isfinite(float(log_z(log_table))):
+        raise CircuitError("the circuit has weighted count 0: marginals are undefined")
+    return grad[1:, :]
+
+
+def mpe(c: Circuit, literal_weights: Any = None) -> tuple[float, dict[int, int]]:
+    """The most probable explanation: (max weight of one model, its assignment {var: state}).
+
+    Max-product (the MaxPlus semiring on log weights) over every node in
+    float64, then a top-down pass that follows, at each ⊕ node, the child
+    achieving the maximum (the first, on ties), so the assignment is one
+    model of the maximum's subcircuit.
+    """
+    if c.roots.size != 1:
+        raise CircuitError("mpe needs a single root")
+    s = _require(c, True, "mpe")
+    with np.errstate(divide="ignore"):
+        log_table = np.log(literal_table(c, literal_weights))
+    values = _node_values(s, log_table)
+    root = int(s.roots[0])
+    if not np.isfinite(values[root]):
+        raise CircuitError("the circuit has no model of non-zero weight")
+    with np.errstate(divide="ignore"):
+        weights = np.log(s.edge_weights())
+    assignment: dict[int, int] = {}
+    stack = [root]
+    offsets = s.child_offsets
+    while stack:
+        node = stack.pop()
+        k = s.kind[node]
+        if k == LEAF:
+            assignment[int(s.var[node])] = int(s.state[node])
+        elif k == PRODUCT:
+            stack.extend(s.children_of(node).tolist())
+        elif k == SUM:
+            lo, hi = offsets[node], offsets[node + 1]
+            scores = values[s.children[lo:hi]] + weights[lo:hi]
+            stack.append(int(s.children[lo + int(np.argmax(scores))]))
+    return float(np.exp(values[root])), dict(sorted(assignment.items()))
+
+
+def _node_values(s: Circuit, log_table: np.ndarray) -> np.ndarray:
+    """Max-product value of every node (float64, log space), in topological order."""
+    with np.errstate(divide="ignore"):
+        w = np.log(s.edge_weights())
+    values = np.empty(s.n_nodes)
+    kind, offsets, children = s.kind, s.child_offsets, s.children
+    for node in range(s.n_nodes):
+        k = kind[node]
+        if k == LEAF:
+            values[node] = log_table[s.var[node], s.state[node]]
+        elif k == SUM or k == PRODUCT:
+            lo, hi = offsets[node], offsets[node + 1]
+            kids = values[children[lo:hi]]
+            if k == SUM:
+                values[node] = np.max(kids + w[lo:hi]) if hi > lo else -np.inf
+            else:
+                values[node] = np.sum(kids)
+        else:
+            values[node] = 0.0 if s.state[node] else -np.inf
+    return values
+
+
+def is_satisfiable(c: Circuit) -> bool | list[bool]:
+    """Whether some assignment satisfies the circuit (Boolean semiring; needs decomposability)."""
+    bad = undecomposable_nodes(c)
+    if bad:
+        raise CircuitError(f"is_satisfiable needs a decomposable circuit (see node {bad[0]})")
+    out = np.asarray(c.compile(Boolean())())[0]
+    return bool(out[0]) if c.roots.size == 1 else [bool(v) for v in out]
