@@ -38,6 +38,9 @@ import numpy as np
 from catlearn.circuits.circuit import CONST, LEAF, SUM, Circuit, CircuitError
 from catlearn.semirings import Boolean, Counting, Log, MaxPlus, Semiring
 
+# The one padded shape of small circuits: chunks of 8 nodes × 8 children.
+_SMALL = {"steps": 64, "rows": 1024, "vars": 64, "leaves": 256, "consts": 64, "weights": 1024}
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -56,7 +59,13 @@ class Schedule:
     depth: int
 
 
-def schedule(c: Circuit, fan_in: int | None = None, chunk: int | None = None) -> Schedule:
+def schedule(
+    c: Circuit,
+    fan_in: int | None = None,
+    chunk: int | None = None,
+    min_steps: int = 1,
+    min_rows: int = 1,
+) -> Schedule:
     """Split wide nodes, layer by depth, cut layers into equal chunks (numpy, host side)."""
     offsets, children = c.child_offsets, c.children
     fan = np.diff(offsets)
@@ -84,7 +93,8 @@ def schedule(c: Circuit, fan_in: int | None = None, chunk: int | None = None) ->
             kids, widx = new_kids, new_widx
         node_edges[node] = (kids, widx)
     rows = n + len(extra_kind)
-    zero, one, dummy = rows, rows + 1, rows + 2
+    n_rows = max(min_rows, bucket(rows + 3))  # padded: like-sized circuits share a program
+    zero, one, dummy = n_rows - 3, n_rows - 2, n_rows - 1
     kind = np.concatenate([c.kind, np.asarray(extra_kind, dtype=np.int8)])
     # Depth = longest path from a leaf; a node's extras are settled just before it.
     depth_list = [0] * rows
@@ -115,21 +125,18 @@ def schedule(c: Circuit, fan_in: int | None = None, chunk: int | None = None) ->
         settle(node)
     depth = np.asarray(depth_list, dtype=np.int64)
     all_internal = np.concatenate([np.flatnonzero(internal), np.arange(n, rows)])
-    if all_internal.size == 0:
-        empty = np.zeros((0, 1, fan_in), dtype=np.int32)
-        return Schedule(empty, empty, np.zeros((0, 1), np.int32), np.zeros(0, bool),
-                        rows + 3, zero, one, dummy, one_weight, 0)  # fmt: skip
-    levels = int(depth[all_internal].max())
-    if chunk is None:
+    levels = int(depth[all_internal].max()) if all_internal.size else 0
+    if chunk is None:  # about one chunk per layer, in powers of two (few distinct programs)
         mean_width = all_internal.size / max(1, levels)
-        chunk = int(min(2048, max(8, 2 ** math.ceil(math.log2(max(1.0, mean_width))))))
+        chunk = int(min(2048, max(8, bucket(math.ceil(mean_width)))))
     # Group by (depth, kind): each chunk is all-sum or all-product.
     key = depth[all_internal] * 2 + (kind[all_internal] == SUM)
     by_key = all_internal[np.argsort(key, kind="stable")]
     keys = np.sort(key, kind="stable")
     bounds = np.flatnonzero(np.diff(keys)) + 1
     kids_rows, widx_rows, target_rows, flags = [], [], [], []
-    for group, k in zip(np.split(by_key, bounds), keys[np.r_[0, bounds]].tolist()):
+    groups = np.split(by_key, bounds) if by_key.size else []
+    for group, k in zip(groups, keys[np.r_[0, bounds]].tolist() if by_key.size else []):
         is_sum = bool(k % 2)
         pad_child = zero if is_sum else one
         for start in range(0, group.size, chunk):
@@ -146,12 +153,21 @@ def schedule(c: Circuit, fan_in: int | None = None, chunk: int | None = None) ->
             widx_rows.append(w_block)
             target_rows.append(t_block)
             flags.append(is_sum)
+    for _ in range(max(min_steps, bucket(len(flags))) - len(flags)):  # idle: ones into dummy
+        kids_rows.append(np.full((chunk, fan_in), one, dtype=np.int64))
+        widx_rows.append(np.full((chunk, fan_in), one_weight, dtype=np.int64))
+        target_rows.append(np.full(chunk, dummy, dtype=np.int64))
+        flags.append(False)
+    if not flags:  # no internal node: an empty loop
+        none = np.zeros((0, chunk, fan_in), np.int32)
+        return Schedule(none, none, np.zeros((0, chunk), np.int32), np.zeros(0, bool), n_rows,
+                        zero, one, dummy, one_weight, 0)  # fmt: skip
     return Schedule(
         np.stack(kids_rows).astype(np.int32),
         np.stack(widx_rows).astype(np.int32),
         np.stack(target_rows).astype(np.int32),
         np.asarray(flags),
-        rows + 3,
+        n_rows,
         zero,
         one,
         dummy,
@@ -160,11 +176,17 @@ def schedule(c: Circuit, fan_in: int | None = None, chunk: int | None = None) ->
     )
 
 
+def bucket(n: int) -> int:
+    """The padded size for n: the next power of two (at least 1)."""
+    return 1 << max(0, math.ceil(math.log2(max(1, n))))
+
+
 def lift_weights(S: Semiring, weights: np.ndarray) -> Any:
     """Edge weights (given as non-negative reals, e.g. probabilities) in the semiring's carrier.
 
     Log and MaxPlus take logarithms; Boolean keeps which are non-zero;
-    Counting needs whole numbers; anything else is converted as is.
+    exact carriers (Counting, Z_n, GF2) need whole numbers; anything else
+    is converted as is.
     """
     w = np.asarray(weights, dtype=np.float64)
     if isinstance(S, (Log, MaxPlus)):
@@ -172,44 +194,75 @@ def lift_weights(S: Semiring, weights: np.ndarray) -> Any:
             return S.asarray(np.log(w).astype(np.float32))
     if isinstance(S, Boolean):
         return S.asarray(w != 0)
+    exact = S.host or np.dtype(S.dtype).kind in "iu"
+    if exact and (np.any(w != np.round(w)) or np.any(w < 0)):
+        raise CircuitError(f"{S!r} needs whole-number edge weights")
     if isinstance(S, Counting):
-        if np.any(w != np.round(w)) or np.any(w < 0):
-            raise CircuitError("Counting needs whole-number edge weights")
         return S.asarray(w.astype(np.int64).astype(object))
-    return S.asarray(w.astype(np.float32) if not S.host else w)
+    if exact:
+        return S.asarray(w.astype(np.int64) if S.host else w.astype(np.int32))
+    return S.asarray(w.astype(np.float32))
 
 
 class CompiledCircuit:
     """``apply(params, evidence) -> (batch, roots)``: a circuit evaluated in a semiring.
 
-    ``params`` holds ``"weights"`` (one carrier value per edge, and one more
-    equal to the semiring's one) and ``"literals"`` (``(n_vars + 1,
-    max_states)`` carrier values: the weight of each indicator). ``evidence``
-    is ``(batch, n_vars)`` integers, -1 for an unobserved variable.
+    ``params`` holds ``"weights"`` (one carrier value per edge) and
+    ``"literals"`` (``(n_vars + 1, max_states)`` carrier values: the weight
+    of each indicator; row 0 is unused). ``evidence`` is ``(batch,
+    n_vars)`` integers, -1 for an unobserved variable. Sizes are padded to
+    powers of two, so circuits of like size share one compiled program.
     """
 
     def __init__(self, circuit: Circuit, semiring: Semiring, **options: Any) -> None:
         self.circuit, self.semiring = circuit, semiring
-        self.schedule = schedule(circuit, **options)
         c = circuit
-        self._leaves = np.flatnonzero(c.kind == LEAF)
-        self._consts = np.flatnonzero(c.kind == CONST)
+        # Small circuits all get one padded shape, so that they share one XLA
+        # program per (semiring, batch) instead of compiling 0.3-2 s each.
+        sch = None
+        if not options and c.n_nodes <= _SMALL["rows"] // 2 and c.n_vars < _SMALL["vars"]:
+            sch = schedule(c, fan_in=8, chunk=8, min_steps=_SMALL["steps"],
+                           min_rows=_SMALL["rows"])  # fmt: skip
+            if sch.kids.shape[0] != _SMALL["steps"]:
+                sch = None
+        self.small = sch is not None
+        sch = self.schedule = sch if sch is not None else schedule(c, **options)
+        c = circuit
         self.max_states = int(c.n_states.max(initial=2))
-        self._run = self._evaluate if semiring.host else jax.jit(self._evaluate)
+        least = _SMALL if self.small else dict.fromkeys(_SMALL, 1)
+        self._vars = max(least["vars"], bucket(c.n_vars + 1))
+        self._weights = max(least["weights"], bucket(c.n_edges + 1))
+        leaves, consts = np.flatnonzero(c.kind == LEAF), np.flatnonzero(c.kind == CONST)
+        n_leaves = max(least["leaves"], bucket(leaves.size)) if leaves.size or self.small else 0
+        n_consts = max(least["consts"], bucket(consts.size)) if consts.size or self.small else 0
+        self._tables = {
+            "kids": sch.kids,
+            "widx": sch.widx,
+            "target": sch.target,
+            "is_sum": sch.is_sum,
+            "leaf_rows": _pad(leaves, n_leaves, sch.dummy),
+            "leaf_var": _pad(c.var[leaves], n_leaves, 1),
+            "leaf_state": _pad(c.state[leaves], n_leaves, 0),
+            "const_rows": _pad(consts, n_consts, sch.dummy),
+            "const_on": _pad(c.state[consts], n_consts, 0).astype(bool),
+            "roots": c.roots.astype(np.int32),
+        }
+        if not semiring.host:
+            self._tables = {k: jnp.asarray(v) for k, v in self._tables.items()}
 
     def params(self, literal_weights: Any = None) -> dict[str, Any]:
         """The circuit's own edge weights (lifted) and literal weights (default: one)."""
         S, c = self.semiring, self.circuit
         weights = lift_weights(S, np.concatenate([c.edge_weights(), [1.0]]))
         if literal_weights is None:
-            literal_weights = S.ones((c.n_vars + 1, self.max_states))
+            literal_weights = _ones(S, (c.n_vars + 1, self.max_states))
         return {"weights": weights, "literals": S.asarray(literal_weights)}
 
     def __call__(self, evidence: Any = None) -> Any:
         return self.apply(self.params(), evidence)
 
     def apply(self, params: dict[str, Any], evidence: Any = None) -> Any:
-        c = self.circuit
+        S, c = self.semiring, self.circuit
         if evidence is None:
             evidence = np.full((1, c.n_vars), -1, dtype=np.int32)
         ev = evidence if isinstance(evidence, jax.core.Tracer) else np.asarray(evidence)
@@ -218,68 +271,113 @@ class CompiledCircuit:
                 f"evidence must be (batch, {c.n_vars}) integers (-1: unobserved); got {ev.shape}"
             )
         want = (c.n_vars + 1, self.max_states)
-        got = tuple(self.semiring.index_shape(params["literals"]))
+        got = tuple(S.index_shape(params["literals"]))
         if got != want:
             raise CircuitError(f"params['literals'] must have shape {want}; got {got}")
-        if not self.semiring.host:
-            ev = jnp.asarray(ev, dtype=jnp.int32)
-        return self._run(params, ev)
+        got = tuple(S.index_shape(params["weights"]))
+        if got != (c.n_edges + 1,):
+            raise CircuitError(f"params['weights'] must have shape ({c.n_edges + 1},); got {got}")
+        return self._call(_evaluate if S.host else _evaluate_jit, params, ev)
 
-    def _evaluate(self, params: dict[str, Any], evidence: Any) -> Any:
-        S, c, sch = self.semiring, self.circuit, self.schedule
-        xp = np if S.host else jnp
-        batch = evidence.shape[0]
-        lit, weights = params["literals"], params["weights"]
-        values = S.zeros((sch.n_rows, batch))
-        var, state = c.var[self._leaves], c.state[self._leaves]
-        if self._leaves.size:
-            seen = evidence[:, var - 1].T  # (leaves, batch)
-            agree = (seen < 0) | (seen == state[:, None])
-            leaf = _take(S, lit, (var, state))
-            leaf = S.where(
-                agree, _broadcast(S, leaf, (var.size, batch)), S.zeros((var.size, batch))
-            )
-            values = _set(S, values, self._leaves, leaf)
-        if self._consts.size:
-            on = c.state[self._consts].astype(bool)[:, None]
-            consts = S.where(xp.asarray(on) if not S.host else on,
-                             S.ones((self._consts.size, batch)),
-                             S.zeros((self._consts.size, batch)))  # fmt: skip
-            values = _set(S, values, self._consts, consts)
-        values = _set(S, values, np.array([sch.one]), S.ones((1, batch)))
+    def literal_gradient(self, params: dict[str, Any], evidence: Any = None) -> tuple[Any, Any]:
+        """(value, d value / d params["literals"]) of the first root on the first example."""
+        c = self.circuit
+        if evidence is None:
+            evidence = np.full((1, c.n_vars), -1, dtype=np.int32)
+        value, grad = self._call(_literal_gradient, params, np.asarray(evidence))
+        return value, grad[: c.n_vars + 1]
 
-        def step(values, kids, widx, target, is_sum):
-            x = _take(S, values, kids)  # (chunk, fan_in, batch)
-            if is_sum:
-                w = _take(S, weights, widx)
-                out = S.sum(S.mul(x, _expand(S, w)), axis=1)
-            else:
-                out = S.prod(x, axis=1)
-            return _set(S, values, target, out)
+    def _call(self, run: Any, params: dict[str, Any], ev: Any) -> Any:
+        S, c = self.semiring, self.circuit
+        literals = _pad_rows(S, params["literals"], self._vars)
+        weights = _pad_rows(S, params["weights"], self._weights)
+        xp = jnp if isinstance(ev, jax.core.Tracer) else np
+        ev = xp.pad(xp.asarray(ev, dtype=xp.int32), ((0, 0), (0, self._vars - 1 - c.n_vars)),
+                    constant_values=-1)  # fmt: skip
+        return run(S, self.schedule.n_rows, literals, weights, ev, self._tables)
 
-        if S.host:
-            for kids, widx, target, is_sum in zip(sch.kids, sch.widx, sch.target, sch.is_sum):
-                values = step(values, kids, widx, target, bool(is_sum))
-        elif sch.kids.shape[0]:
 
-            def body(values, chunk):
-                kids, widx, target, is_sum = chunk
-                out = jax.lax.cond(
-                    is_sum,
-                    lambda v: step(v, kids, widx, target, True),
-                    lambda v: step(v, kids, widx, target, False),
-                    values,
-                )
-                return out, None
+def _pad(a: np.ndarray, size: int, fill: int) -> np.ndarray:
+    out = np.full(size, fill, dtype=np.int32)
+    out[: a.size] = a
+    return out
 
-            values, _ = jax.lax.scan(
-                body,
+
+def _ones(S: Semiring, shape: tuple) -> Any:
+    """S.ones built on the host where the carrier is one array (no kernel per shape)."""
+    if S.host or jax.tree.structure(S.one).num_leaves != 1:
+        return S.ones(shape)
+    return np.full(shape, np.asarray(S.one, dtype=S.dtype))
+
+
+def _pad_rows(S: Semiring, x: Any, size: int) -> Any:
+    """x with rows of the semiring's one appended up to ``size`` (on the host when concrete,
+    since an eager device op would compile a kernel for every new shape)."""
+    n = S.index_shape(x)[0]
+    if n == size:
+        return x
+    filler = _ones(S, (size - n,) + tuple(S.index_shape(x))[1:])
+    if S.host:
+        return np.concatenate([x, filler])
+    if any(isinstance(a, jax.core.Tracer) for a in jax.tree.leaves(x)):
+        return jax.tree.map(lambda a, f: jnp.concatenate([a, f]), x, filler)
+    return jax.tree.map(lambda a, f: np.concatenate([np.asarray(a), np.asarray(f)]), x, filler)
+
+
+def _evaluate(S: Semiring, n_rows: int, literals: Any, weights: Any, evidence: Any,
+              t: dict[str, Any], loop: bool = False) -> Any:  # fmt: skip
+    """The whole evaluation, a pure function of padded tables (jitted once per shape)."""
+    xp = np if S.host else jnp
+    batch = evidence.shape[0]
+    values = S.zeros((n_rows, batch))
+    if t["leaf_rows"].shape[0]:
+        seen = evidence[:, t["leaf_var"] - 1].T  # (leaves, batch)
+        agree = (seen < 0) | (seen == t["leaf_state"][:, None])
+        leaf = _broadcast(S, _take(S, literals, (t["leaf_var"], t["leaf_state"])), seen.shape)
+        values = _set(S, values, t["leaf_rows"], S.where(agree, leaf, S.zeros(seen.shape)))
+    if t["const_rows"].shape[0]:
+        shape = (t["const_rows"].shape[0], batch)
+        on = xp.broadcast_to(t["const_on"][:, None], shape)
+        values = _set(S, values, t["const_rows"], S.where(on, S.ones(shape), S.zeros(shape)))
+    values = _set(S, values, xp.asarray([n_rows - 2]), S.ones((1, batch)))
+
+    def step(values, kids, widx, target, is_sum):
+        x = _take(S, values, kids)  # (chunk, fan_in, batch)
+        if is_sum:
+            out = S.sum(S.mul(x, _expand(S, _take(S, weights, widx))), axis=1)
+        else:
+            out = S.prod(x, axis=1)
+        return _set(S, values, target, out)
+
+    chunks = (t["kids"], t["widx"], t["target"], t["is_sum"])
+    if S.host or loop:
+        for kids, widx, target, is_sum in zip(*chunks):
+            values = step(values, kids, widx, target, bool(is_sum))
+    elif t["kids"].shape[0]:
+
+        def body(values, chunk):
+            kids, widx, target, is_sum = chunk
+            return jax.lax.cond(
+                is_sum,
+                lambda v: step(v, kids, widx, target, True),
+                lambda v: step(v, kids, widx, target, False),
                 values,
-                (jnp.asarray(sch.kids), jnp.asarray(sch.widx), jnp.asarray(sch.target),
-                 jnp.asarray(sch.is_sum)),
-            )  # fmt: skip
-        roots = _take(S, values, c.roots)  # (roots, batch)
-        return jax.tree.map(lambda a: a.T, roots) if not S.host else roots.T
+            ), None
+
+        values, _ = jax.lax.scan(body, values, chunks)
+    roots = _take(S, values, t["roots"])  # (roots, batch)
+    return roots.T if S.host else jax.tree.map(lambda a: a.T, roots)
+
+
+_evaluate_jit = jax.jit(_evaluate, static_argnums=(0, 1, 6))
+
+
+def _first_root(S, n_rows, literals, weights, evidence, tables, loop=False):
+    return _evaluate(S, n_rows, literals, weights, evidence, tables, loop)[0, 0]
+
+
+# d(first root of the first example) / d(literal weights), jitted once per shape.
+_literal_gradient = jax.jit(jax.value_and_grad(_first_root, argnums=2), static_argnums=(0, 1, 6))
 
 
 def _take(S: Semiring, x: Any, index: Any) -> Any:

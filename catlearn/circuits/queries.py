@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -116,13 +115,9 @@ def marginals(c: Circuit, literal_weights: Any = None) -> np.ndarray:
     compiled = s.compile(Log())
     with np.errstate(divide="ignore"):
         log_table = jnp.asarray(np.log(literal_table(c, literal_weights)), dtype=jnp.float32)
-    base = compiled.params(log_table)
-
-    def log_z(literals):
-        return compiled.apply({"weights": base["weights"], "literals": literals})[0, 0]
-
-    grad = np.asarray(jax.grad(log_z)(log_table))
-    if not np.isfinite(float(log_z(log_table))):
+    log_z, grad = compiled.literal_gradient(compiled.params(log_table))
+    grad = np.asarray(grad)
+    if not np.isfinite(float(log_z)):
         raise CircuitError("the circuit has weighted count 0: marginals are undefined")
     return grad[1:, :]
 

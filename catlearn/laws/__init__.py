@@ -16,6 +16,7 @@ pytest test with one id per law; ``suite.report()`` a table.
 
 from catlearn.laws import strategies
 from catlearn.laws.cartesian import function_functor, run_layers
+from catlearn.laws.circuits import circuit, circuit_queries, transformation
 from catlearn.laws.diagrams import diagrams
 from catlearn.laws.equality import close, equality
 from catlearn.laws.functor import discopy_eval, functor
@@ -23,6 +24,9 @@ from catlearn.laws.law import Law, LawSuite, LawViolation, combine
 from catlearn.laws.semiring import homomorphism, monoid, semiring
 
 __all__ = [
+    "circuit",
+    "circuit_queries",
+    "transformation",
     "Law",
     "LawSuite",
     "LawViolation",

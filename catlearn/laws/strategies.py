@@ -126,3 +126,10 @@ def matrix_pairs(draw, S: Semiring, items=None, max_size: int = 3):
     """Two batched matrices (1, m, k) and (1, k, n) that can be multiplied."""
     m, k, n = (draw(st.integers(1, max_size)) for _ in range(3))
     return draw(arrays(S, (1, m, k), items)), draw(arrays(S, (1, k, n), items))
+
+
+def circuits(*args: Any, **kwargs: Any) -> st.SearchStrategy:
+    """Random circuits with requested structure (see ``catlearn.laws.random_circuits``)."""
+    from catlearn.laws.random_circuits import circuits as strategy
+
+    return strategy(*args, **kwargs)
