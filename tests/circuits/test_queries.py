@@ -1,0 +1,181 @@
+"""Queries on hand-made and generated circuits: exactness, numerics, errors, deep circuits."""
+
+import io
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from catlearn.circuits import CircuitBuilder, CircuitError, read_nnf
+from catlearn.semirings import Boolean, Counting, Log, MaxPlus, Real
+
+
+def xor_chain(n: int):
+    """Parity of n variables as a d-DNNF: depth ~2n, 4n nodes (a deep, narrow circuit)."""
+    b = CircuitBuilder()
+    even, odd = b.literal(1, False), b.literal(1, True)
+    for v in range(2, n + 1):
+        x, nx = b.literal(v), b.literal(v, False)
+        even, odd = (
+            b.sum([b.product([even, nx]), b.product([odd, x])], decision=v),
+            b.sum([b.product([even, x]), b.product([odd, nx])], decision=v),
+        )
+    return b.build([odd, even])
+
+
+def test_counts_stay_exact_past_2_to_the_63():
+    c = xor_chain(80)
+    odd, even = c.model_count()
+    assert odd == even == 2**79
+    b = CircuitBuilder()
+    free = b.build([b.literal(1)], n_vars=100)  # 99 variables never mentioned
+    assert free.model_count() == 2**99
+
+
+def test_multiple_roots_keep_their_order():
+    c = xor_chain(3)
+    assert c.is_satisfiable() == [True, True]
+    weights = np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]])  # P(x=0), P(x=1) per variable
+    odd, even = (float(v) for v in c.wmc(weights))
+    assert odd + even == pytest.approx(1.0, abs=1e-6)
+    p = [w[1] for w in weights]
+    brute_odd = sum(
+        np.prod([p[i] if bits[i] else 1 - p[i] for i in range(3)])
+        for bits in np.ndindex(2, 2, 2)
+        if sum(bits) % 2
+    )
+    assert odd == pytest.approx(brute_odd, abs=1e-6)
+
+
+def test_deep_circuit_runs_as_one_loop_and_matches_counting():
+    c = xor_chain(3000)  # depth ~6000
+    f = c.compile(Boolean())
+    assert not f.small and f.schedule.depth == 2 * 2999
+    assert f.schedule.kids.shape[0] <= 2 * 8192  # chunks, padded to a power of two
+    ev = np.zeros((2, 3000), dtype=np.int32)
+    ev[1, 0] = 1  # one variable set: odd parity
+    out = np.asarray(f(ev))
+    assert out.tolist() == [[False, True], [True, False]]
+
+
+def test_log_semiring_is_exact_at_zero_weights_with_finite_gradients():
+    c = xor_chain(4)
+    weights = np.array([[0.0, 1.0], [0.5, 0.5], [1.0, 0.0], [0.3, 0.7]])
+    log_odd = c.wmc(weights, log=True)[0]
+    real_odd = c.wmc(weights)[0]
+    assert float(jnp.exp(log_odd)) == pytest.approx(float(real_odd), rel=1e-5)
+    compiled = c.smooth().compile(Log())
+    with np.errstate(divide="ignore"):
+        table = jnp.asarray(np.log(np.vstack([[1.0, 1.0], weights])), dtype=jnp.float32)
+    value, grad = compiled.literal_gradient(compiled.params(table))
+    assert np.isfinite(float(value)) and not np.isnan(np.asarray(grad)).any()
+    # All weight on impossible models: log WMC is -inf, exactly, and still no NaN.
+    b = CircuitBuilder()
+    x = b.literal(1)
+    dead = b.build([x]).smooth().compile(Log())
+    table = jnp.array([[0.0, 0.0], [0.0, -jnp.inf]])
+    value, grad = dead.literal_gradient(dead.params(table))
+    assert float(value) == -np.inf and not np.isnan(np.asarray(grad)).any()
+
+
+def test_marginals_match_brute_force_and_free_variables_get_their_prior():
+    c = xor_chain(3)
+    b = CircuitBuilder()
+    c = read_nnf(
+        __import__("io").StringIO("nnf 7 6 3\nL 1\nL -2\nA 2 0 1\nL -1\nL 2\nA 2 3 4\nO 1 2 2 5\n")
+    )
+    weights = np.array([[0.4, 0.6], [0.3, 0.7], [0.2, 0.8]])
+    m = c.marginals(weights)
+    z = 0.6 * 0.3 + 0.4 * 0.7  # x1 ¬x2 or ¬x1 x2
+    assert m[0, 1] == pytest.approx(0.6 * 0.3 / z, rel=1e-5)
+    assert m[2].tolist() == pytest.approx([0.2, 0.8], rel=1e-5)  # x3 is free
+
+
+def test_mpe_returns_a_maximal_model():
+    c = xor_chain(5).smooth()
+    weights = {1: 0.9, -1: 0.1, 2: 0.8, -2: 0.2, 3: 0.3, -3: 0.7, 4: 0.6, -4: 0.4, 5: 0.5, -5: 0.5}
+    odd = type(c).from_arrays(c.kind, c.child_offsets, c.children, c.var, c.state, c.roots[:1],
+                              c.n_states, c.weights, c.decision)  # fmt: skip
+    value, assignment = odd.mpe(weights)
+    assert sum(assignment.values()) % 2 == 1
+    w = np.prod([weights[v if s else -v] for v, s in assignment.items()])
+    assert value == pytest.approx(w, rel=1e-6)
+    best = max(
+        np.prod([weights[v + 1 if bit else -(v + 1)] for v, bit in enumerate(bits)])
+        for bits in np.ndindex(*(2,) * 5)
+        if sum(bits) % 2
+    )
+    assert value == pytest.approx(best, rel=1e-6)
+
+
+def test_probabilistic_circuit_likelihood_and_learning_by_gradient():
+    # A mixture of two product-of-Bernoullis over 3 variables.
+    b = CircuitBuilder()
+    comps = []
+    for _ in range(2):
+        leaves = [b.sum([b.literal(v, True), b.literal(v, False)], [0.5, 0.5]) for v in (1, 2, 3)]
+        comps.append(b.product(leaves))
+    pc = b.build([b.sum(comps, [0.5, 0.5])])
+    f = pc.compile(Log())
+    data = np.array([[1, 1, 0], [1, 1, 1], [0, 0, 0], [1, -1, 0]], dtype=np.int32)
+    params = f.params()
+    assert np.allclose(
+        np.exp(np.asarray(f.apply(params, data))[:, 0]), [1 / 8, 1 / 8, 1 / 8, 1 / 4]
+    )
+    grad = jax.grad(lambda p: f.apply(p, data).sum())(params)
+    assert np.isfinite(np.asarray(grad["weights"])).all()
+
+
+def test_condition_and_marginalize():
+    c = xor_chain(3)
+    odd = type(c).from_arrays(c.kind, c.child_offsets, c.children, c.var, c.state, c.roots[:1],
+                              c.n_states, c.weights, c.decision)  # fmt: skip
+    assert odd.condition({1: 1}).model_count() == 2  # x1 = 1 and x2 ⊕ x3 = 0
+    assert odd.condition({1: 1, 2: 1, 3: 1}).model_count() == 1
+    assert odd.marginalize([3]).is_satisfiable()
+    with pytest.raises(CircuitError, match="names no state"):
+        odd.condition({9: 1})
+    with pytest.raises(CircuitError, match="undeclared"):
+        odd.marginalize([0])
+
+
+def test_queries_refuse_circuits_without_the_structure_they_need():
+    b = CircuitBuilder()
+    x = b.literal(1)
+    overlapping = b.build([b.product([x, b.literal(1, False)])])
+    with pytest.raises(CircuitError, match="decomposable"):
+        overlapping.model_count()
+    b = CircuitBuilder()
+    x, y = b.literal(1), b.literal(2)
+    nondeterministic = b.build([b.sum([x, y])])
+    with pytest.raises(CircuitError, match="deterministic"):
+        nondeterministic.wmc({1: 0.5})
+    assert nondeterministic.is_satisfiable()
+
+
+def test_bad_inputs_are_named():
+    c = xor_chain(3)
+    f = c.compile(Real())
+    with pytest.raises(CircuitError, match=r"evidence must be \(batch, 3\)"):
+        f(np.zeros((2, 4), dtype=np.int32))
+    with pytest.raises(CircuitError, match="literals"):
+        f.apply({"weights": f.params()["weights"], "literals": jnp.ones((2, 2))})
+    with pytest.raises(CircuitError, match="literal 7 names no variable"):
+        c.wmc({7: 0.5})
+    with pytest.raises(CircuitError, match="children must come before parents"):
+        type(c).from_arrays([3], [0, 1], [0], [0], [0], [0], [0, 2])
+    with pytest.raises(TypeError, match="catlearn Semiring"):
+        c.compile("Real")
+
+
+def test_large_and_small_schedules_agree():
+    c = xor_chain(200)
+    ev = np.random.default_rng(0).integers(-1, 2, size=(4, 200)).astype(np.int32)
+    for S in (Real(), MaxPlus(), Boolean()):
+        big = c.compile(S)
+        tiny = c.compile(S, fan_in=2, chunk=4)
+        assert not big.small
+        np.testing.assert_allclose(np.asarray(big(ev), float), np.asarray(tiny(ev), float))
+    counts = c.compile(Counting())(ev)
+    assert counts.dtype == object
