@@ -80,11 +80,7 @@ def test_log_semiring_is_exact_at_zero_weights_with_finite_gradients():
 
 
 def test_marginals_match_brute_force_and_free_variables_get_their_prior():
-    c = xor_chain(3)
-    b = CircuitBuilder()
-    c = read_nnf(
-        __import__("io").StringIO("nnf 7 6 3\nL 1\nL -2\nA 2 0 1\nL -1\nL 2\nA 2 3 4\nO 1 2 2 5\n")
-    )
+    c = read_nnf(io.StringIO("nnf 7 6 3\nL 1\nL -2\nA 2 0 1\nL -1\nL 2\nA 2 3 4\nO 1 2 2 5\n"))
     weights = np.array([[0.4, 0.6], [0.3, 0.7], [0.2, 0.8]])
     m = c.marginals(weights)
     z = 0.6 * 0.3 + 0.4 * 0.7  # x1 ¬x2 or ¬x1 x2
