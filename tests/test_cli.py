@@ -3,9 +3,12 @@
 import contextlib
 import io
 import json
+import math
+from pathlib import Path
 
 import pytest
 
+import catlearn
 from catlearn import __version__
 from catlearn.cli import _print_demo, main
 from catlearn.demo import _graph
@@ -61,11 +64,38 @@ def test_demo_json(demo_run):
     assert mps["boxes"] == 80 and mps["layers"] == 80 and mps["value"] > 0
 
 
+def test_demo_circuit_section(demo_run):
+    circuit = demo_run[0]["circuit"]
+    assert circuit["model_count"] == circuit["expected"] == str(math.comb(80, 40))
+    assert circuit["bits"] > 63 and circuit["mpe_true_odd"] == 40
+
+
+def test_circuit_command(capsys, tmp_path):
+    nnf = str(Path(catlearn.__file__).parent / "data" / "exactly_40_of_80.nnf")
+    assert main(["circuit", nnf, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["answer"] == str(math.comb(80, 40))
+    weights = tmp_path / "w.txt"
+    weights.write_text("c p = 0.9 for x1\nw 1 0.9 0\n-1 0.1\n")
+    assert main(["circuit", nnf, "--query", "marginals", "--weights", str(weights), "--json"]) == 0
+    marginals = json.loads(capsys.readouterr().out)["answer"]
+    assert 0.5 < marginals["1"] < 1 and abs(marginals["2"] - 0.5) < 0.05
+    (tmp_path / "w.json").write_text('{"1": 0.9, "-1": 0.1}')
+    for query in ("wmc", "mpe", "sat"):
+        assert main(["circuit", nnf, "--query", query, "--weights", str(tmp_path / "w.json")]) == 0
+    assert "x1 + … + x80" not in capsys.readouterr().out
+    bad = tmp_path / "bad.nnf"
+    bad.write_text("nnf 1 0 1\nL 3\n")
+    assert main(["circuit", str(bad)]) == 1
+    assert "line 2: literal 3 names no variable" in capsys.readouterr().err
+
+
 def test_demo_text(demo_run, capsys):
     _print_demo(demo_run[0])
     out = capsys.readouterr().out
     assert "Model as a diagram: sepal @ petal → logits" in out and "held out" in out
     assert "Shortest travel time from Ashford" in out and "Exact walk count" in out
+    assert "exact model count 107507208733336176461620" in out
 
 
 def test_demo_options_parse(tmp_path, monkeypatch):

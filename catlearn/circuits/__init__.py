@@ -11,6 +11,7 @@ any catlearn semiring; and ask exact queries: ``model_count``, ``wmc``,
 
 from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
 from catlearn.circuits.compile import CompiledCircuit, lift_weights
+from catlearn.circuits.learning import normalized_log_weights
 from catlearn.circuits.nnf import NNFError, read_nnf, write_nnf
 from catlearn.circuits.properties import (
     is_decomposable,
@@ -45,6 +46,7 @@ __all__ = [
     "marginals",
     "model_count",
     "mpe",
+    "normalized_log_weights",
     "read_nnf",
     "scopes",
     "smooth",

@@ -207,7 +207,8 @@ def lift_weights(S: Semiring, weights: np.ndarray) -> Any:
 class CompiledCircuit:
     """``apply(params, evidence) -> (batch, roots)``: a circuit evaluated in a semiring.
 
-    ``params`` holds ``"weights"`` (one carrier value per edge) and
+    ``params`` holds ``"weights"`` (one carrier value per edge, ignored on
+    product edges; ``params()`` appends one more, the semiring's one) and
     ``"literals"`` (``(n_vars + 1, max_states)`` carrier values: the weight
     of each indicator; row 0 is unused). ``evidence`` is ``(batch,
     n_vars)`` integers, -1 for an unobserved variable. Sizes are padded to
@@ -275,8 +276,8 @@ class CompiledCircuit:
         if got != want:
             raise CircuitError(f"params['literals'] must have shape {want}; got {got}")
         got = tuple(S.index_shape(params["weights"]))
-        if got != (c.n_edges + 1,):
-            raise CircuitError(f"params['weights'] must have shape ({c.n_edges + 1},); got {got}")
+        if got not in ((c.n_edges,), (c.n_edges + 1,)):
+            raise CircuitError(f"params['weights'] must have shape ({c.n_edges},); got {got}")
         return self._call(_evaluate if S.host else _evaluate_jit, params, ev)
 
     def literal_gradient(self, params: dict[str, Any], evidence: Any = None) -> tuple[Any, Any]:

@@ -2,7 +2,8 @@
 
 A model (an iris classifier) composed, drawn and trained as a string
 diagram; path problems in four semirings on a small road network; and a
-string diagram (an MPS norm) compiled into one tensor contraction.
+string diagram (an MPS norm) compiled into one tensor contraction; and
+exact queries on a d-DNNF read from an embedded ``.nnf`` file.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from catlearn.demo.cardinality import circuit_section, exactly_k_of_n
 from catlearn.demo.model import iris, model_diagram
 from catlearn.demo.paths import _graph, paths
 
@@ -20,7 +22,8 @@ def demo(out: str | Path | None = None, *, progress: bool = True) -> dict[str, A
 
     result = {"model": train(Path(out) if out is not None else None, progress=progress)}
     result.update(paths())
+    result["circuit"] = circuit_section()
     return result
 
 
-__all__ = ["_graph", "demo", "iris", "model_diagram"]
+__all__ = ["_graph", "demo", "exactly_k_of_n", "iris", "model_diagram"]
