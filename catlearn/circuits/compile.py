@@ -265,7 +265,9 @@ class CompiledCircuit:
     def apply(self, params: dict[str, Any], evidence: Any = None) -> Any:
         S, c = self.semiring, self.circuit
         if evidence is None:
-            evidence = np.full((1, c.n_vars), -1, dtype=np.int32)
+            shape = tuple(S.index_shape(params["literals"]))
+            batch = shape[0] if len(shape) == 3 else 1  # per-example literal weights
+            evidence = np.full((batch, c.n_vars), -1, dtype=np.int32)
         ev = evidence if isinstance(evidence, jax.core.Tracer) else np.asarray(evidence)
         if ev.ndim != 2 or ev.shape[1] != c.n_vars:
             raise CircuitError(
@@ -273,8 +275,11 @@ class CompiledCircuit:
             )
         want = (c.n_vars + 1, self.max_states)
         got = tuple(S.index_shape(params["literals"]))
-        if got != want:
-            raise CircuitError(f"params['literals'] must have shape {want}; got {got}")
+        if got != want and (got[1:] != want or got[0] != ev.shape[0]):
+            raise CircuitError(
+                f"params['literals'] must have shape {want}, or (batch,) + {want} with the "
+                f"evidence's batch {ev.shape[0]}; got {got}"
+            )
         got = tuple(S.index_shape(params["weights"]))
         if got not in ((c.n_edges,), (c.n_edges + 1,)):
             raise CircuitError(f"params['weights'] must have shape ({c.n_edges},); got {got}")
@@ -290,7 +295,8 @@ class CompiledCircuit:
 
     def _call(self, run: Any, params: dict[str, Any], ev: Any) -> Any:
         S, c = self.semiring, self.circuit
-        literals = _pad_rows(S, params["literals"], self._vars)
+        batched = len(S.index_shape(params["literals"])) == 3
+        literals = _pad_rows(S, params["literals"], self._vars, axis=1 if batched else 0)
         weights = _pad_rows(S, params["weights"], self._weights)
         xp = jnp if isinstance(ev, jax.core.Tracer) else np
         ev = xp.pad(xp.asarray(ev, dtype=xp.int32), ((0, 0), (0, self._vars - 1 - c.n_vars)),
@@ -311,18 +317,20 @@ def _ones(S: Semiring, shape: tuple) -> Any:
     return np.full(shape, np.asarray(S.one, dtype=S.dtype))
 
 
-def _pad_rows(S: Semiring, x: Any, size: int) -> Any:
-    """x with rows of the semiring's one appended up to ``size`` (on the host when concrete,
-    since an eager device op would compile a kernel for every new shape)."""
-    n = S.index_shape(x)[0]
-    if n == size:
+def _pad_rows(S: Semiring, x: Any, size: int, axis: int = 0) -> Any:
+    """x with entries of the semiring's one appended along ``axis`` up to ``size`` (on the
+    host when concrete, since an eager device op would compile a kernel for every shape)."""
+    shape = tuple(S.index_shape(x))
+    if shape[axis] == size:
         return x
-    filler = _ones(S, (size - n,) + tuple(S.index_shape(x))[1:])
+    filler = _ones(S, shape[:axis] + (size - shape[axis],) + shape[axis + 1 :])
     if S.host:
-        return np.concatenate([x, filler])
+        return np.concatenate([x, filler], axis=axis)
     if any(isinstance(a, jax.core.Tracer) for a in jax.tree.leaves(x)):
-        return jax.tree.map(lambda a, f: jnp.concatenate([a, f]), x, filler)
-    return jax.tree.map(lambda a, f: np.concatenate([np.asarray(a), np.asarray(f)]), x, filler)
+        return jax.tree.map(lambda a, f: jnp.concatenate([a, f], axis=axis), x, filler)
+    return jax.tree.map(
+        lambda a, f: np.concatenate([np.asarray(a), np.asarray(f)], axis=axis), x, filler
+    )
 
 
 def _evaluate(S: Semiring, n_rows: int, literals: Any, weights: Any, evidence: Any,
@@ -334,7 +342,11 @@ def _evaluate(S: Semiring, n_rows: int, literals: Any, weights: Any, evidence: A
     if t["leaf_rows"].shape[0]:
         seen = evidence[:, t["leaf_var"] - 1].T  # (leaves, batch)
         agree = (seen < 0) | (seen == t["leaf_state"][:, None])
-        leaf = _broadcast(S, _take(S, literals, (t["leaf_var"], t["leaf_state"])), seen.shape)
+        if len(S.index_shape(literals)) == 3:  # per-example weights: (batch, vars, states)
+            leaf = _take(S, literals, (slice(None), t["leaf_var"], t["leaf_state"]))
+            leaf = leaf.T if S.host else jax.tree.map(lambda a: a.T, leaf)
+        else:
+            leaf = _broadcast(S, _take(S, literals, (t["leaf_var"], t["leaf_state"])), seen.shape)
         values = _set(S, values, t["leaf_rows"], S.where(agree, leaf, S.zeros(seen.shape)))
     if t["const_rows"].shape[0]:
         shape = (t["const_rows"].shape[0], batch)

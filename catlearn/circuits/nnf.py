@@ -9,8 +9,9 @@ node per line, each referring only to earlier lines (0-based)::
                      (a decision node, deterministic by construction); O 0 0 is false
 
 The last node is the root. ``c`` comment lines are skipped. The reader
-streams the file and fills preallocated arrays; anything malformed
-raises :class:`NNFError` naming the line and what was wrong::
+streams the file, growing its arrays as it reads (never trusting the
+header's counts with memory); anything malformed raises
+:class:`NNFError` naming the line and what was wrong::
 
     >>> import io
     >>> text = "nnf 5 4 2\\nL 1\\nL 2\\nA 2 0 1\\nL -1\\nO 1 2 2 3\\n"
@@ -34,6 +35,7 @@ import numpy as np
 from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM, Circuit, CircuitError
 
 _MAX_COUNT = 1 << 40  # header counts above this are not a real file
+_MAX_VARS = 1 << 26  # a per-variable table is allocated: refuse absurd variable counts
 
 
 class NNFError(CircuitError):
@@ -102,11 +104,14 @@ def _parse(stream: Iterable[str], name: str) -> Circuit:
             raise NNFError(name, number, f"header {what} count {value} is out of range")
     if n_nodes == 0:
         raise NNFError(name, number, "the header declares no nodes: there is no root")
-    kind = np.empty(n_nodes, dtype=np.int8)
-    var = np.zeros(n_nodes, dtype=np.int64)
-    state = np.zeros(n_nodes, dtype=np.int64)
-    decision = np.zeros(n_nodes, dtype=np.int64)
-    offsets = np.zeros(n_nodes + 1, dtype=np.int64)
+    if n_vars > _MAX_VARS:
+        raise NNFError(name, number, f"the header declares {n_vars} variables; at most {_MAX_VARS}")
+    # Grown as the file is read, never preallocated from the header's claims.
+    kind: list[int] = []
+    var: list[int] = []
+    state: list[int] = []
+    decision: list[int] = []
+    offsets: list[int] = [0]
     children: list[int] = []
     node = 0
     for line in stream:
@@ -126,8 +131,11 @@ def _parse(stream: Iterable[str], name: str) -> Circuit:
                     name, number,
                     f"literal {lit} names no variable of 1..{n_vars}",
                 )  # fmt: skip
-            kind[node], var[node], state[node] = LEAF, abs(lit), int(lit > 0)
-            offsets[node + 1] = len(children)
+            kind.append(LEAF)
+            var.append(abs(lit))
+            state.append(int(lit > 0))
+            decision.append(0)
+            offsets.append(len(children))
         elif tag in ("A", "O"):
             numbers = _numbers(parts[1:], name, number)
             if tag == "O":
@@ -136,7 +144,8 @@ def _parse(stream: Iterable[str], name: str) -> Circuit:
                 j, numbers = numbers[0], numbers[1:]
                 if j < 0 or j > n_vars:
                     raise NNFError(name, number, f"decision variable {j} is outside 0..{n_vars}")
-                decision[node] = j
+            else:
+                j = 0
             if not numbers:
                 raise NNFError(name, number, f"'{tag}' needs a child count")
             count, kids = numbers[0], numbers[1:]
@@ -151,11 +160,15 @@ def _parse(stream: Iterable[str], name: str) -> Circuit:
                         f"child {k} does not refer to an earlier node (this is node {node})",
                     )  # fmt: skip
             if count == 0:  # A 0 is true, O 0 0 is false
-                kind[node], state[node] = CONST, int(tag == "A")
+                kind.append(CONST)
+                state.append(int(tag == "A"))
             else:
-                kind[node] = PRODUCT if tag == "A" else SUM
+                kind.append(PRODUCT if tag == "A" else SUM)
+                state.append(0)
+            var.append(0)
+            decision.append(j)
             children.extend(kids)
-            offsets[node + 1] = len(children)
+            offsets.append(len(children))
         else:
             raise NNFError(name, number, f"unknown node type {tag[:20]!r} (expected L, A or O)")
         node += 1

@@ -62,6 +62,9 @@ BAD = [
     ("nnf -1 0 1\n", "line 1: header node count -1 is out of range"),
     ("nnf 99999999999999999 0 1\n", "line 1: header node count"),
     ("nnf 0 0 1\n", "declares no nodes"),
+    # found by benchmarks/fuzz_nnf.py: counts once sized the arrays (MemoryError)
+    ("nnf 10000000000 6 1\nL 1\n", "the file ends after 1 of 10000000000 declared nodes"),
+    ("nnf 1 0 1000000000000\nL 5\n", "declares 1000000000000 variables; at most"),
     ("nnf 2 0 1\nL 1\n", "line 2: the file ends after 1 of 2 declared nodes"),
     ("nnf 1 0 1\nL 1\nL -1\n", "line 3: more nodes than the 1"),
     ("nnf 1 0 1\nL 0\n", "line 2: literal 0 names no variable"),
