@@ -38,8 +38,11 @@ import numpy as np
 from catlearn.circuits.circuit import CONST, LEAF, SUM, Circuit, CircuitError
 from catlearn.semirings import Boolean, Counting, Log, MaxPlus, Semiring
 
-# The one padded shape of small circuits: chunks of 8 nodes × 8 children.
-_SMALL = {"steps": 64, "rows": 1024, "vars": 64, "leaves": 256, "consts": 64, "weights": 1024}
+# The padded shapes of small circuits (chunks of 8 nodes × 8 children): a tiny and a small one.
+_TIERS = (
+    {"steps": 16, "rows": 256, "vars": 32, "leaves": 64, "consts": 16, "weights": 256},
+    {"steps": 64, "rows": 1024, "vars": 64, "leaves": 256, "consts": 64, "weights": 1024},
+)
 
 
 @dataclass(frozen=True)
@@ -221,16 +224,19 @@ class CompiledCircuit:
         # Small circuits all get one padded shape, so that they share one XLA
         # program per (semiring, batch) instead of compiling 0.3-2 s each.
         sch = None
-        if not options and c.n_nodes <= _SMALL["rows"] // 2 and c.n_vars < _SMALL["vars"]:
-            sch = schedule(c, fan_in=8, chunk=8, min_steps=_SMALL["steps"],
-                           min_rows=_SMALL["rows"])  # fmt: skip
-            if sch.kids.shape[0] != _SMALL["steps"]:
-                sch = None
+        for tier in _TIERS if not options else ():
+            if c.n_nodes > tier["rows"] // 2 or c.n_vars >= tier["vars"]:
+                continue
+            sch = schedule(c, fan_in=8, chunk=8, min_steps=tier["steps"], min_rows=tier["rows"])
+            if sch.kids.shape[0] == tier["steps"]:
+                self._tier = tier
+                break
+            sch = None
         self.small = sch is not None
         sch = self.schedule = sch if sch is not None else schedule(c, **options)
         c = circuit
         self.max_states = int(c.n_states.max(initial=2))
-        least = _SMALL if self.small else dict.fromkeys(_SMALL, 1)
+        least = self._tier if self.small else dict.fromkeys(_TIERS[0], 1)
         self._vars = max(least["vars"], bucket(c.n_vars + 1))
         self._weights = max(least["weights"], bucket(c.n_edges + 1))
         leaves, consts = np.flatnonzero(c.kind == LEAF), np.flatnonzero(c.kind == CONST)
