@@ -44,6 +44,7 @@ class TensorizedPC:
         if units < 1 or states < 2:
             raise ValueError(f"need units ≥ 1 and states ≥ 2; got {units}, {states}")
         self.tree, self.units, self.states = tree, units, states
+        self._jitted = jax.jit(self._evaluate, static_argnums=2)
         self._levels = [
             (jnp.asarray(level), jnp.asarray(tree.left[level - tree.n_vars]),
              jnp.asarray(tree.right[level - tree.n_vars]))
@@ -74,6 +75,9 @@ class TensorizedPC:
         x = jnp.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.tree.n_vars:
             raise ValueError(f"x must be (batch, {self.tree.n_vars}); got {x.shape}")
+        return self._jitted(params, x, S)
+
+    def _evaluate(self, params: dict[str, Any], x: jax.Array, S: Semiring) -> jax.Array:
         leaf = jax.nn.log_softmax(params["leaves"], axis=-1)  # (V, K, states)
         V = self.tree.n_vars
         seen = leaf[jnp.arange(V)[:, None], :, jnp.maximum(x, 0).T]  # (V, B, K)
