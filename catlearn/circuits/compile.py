@@ -375,13 +375,14 @@ def _evaluate(S: Semiring, n_rows: int, literals: Any, weights: Any, evidence: A
     elif t["kids"].shape[0]:
 
         def body(values, chunk):
+            # Both reductions on the small gathered block, then one select and one
+            # in-place scatter: a lax.cond over the whole values array copied it on
+            # every chunk (36x slower on a 3e5-edge circuit).
             kids, widx, target, is_sum = chunk
-            return jax.lax.cond(
-                is_sum,
-                lambda v: step(v, kids, widx, target, True),
-                lambda v: step(v, kids, widx, target, False),
-                values,
-            ), None
+            x = _take(S, values, kids)  # (chunk, fan_in, batch)
+            summed = S.sum(S.mul(x, _expand(S, _take(S, weights, widx))), axis=1)
+            out = S.where(is_sum, summed, S.prod(x, axis=1))
+            return _set(S, values, target, out), None
 
         values, _ = jax.lax.scan(body, values, chunks)
     roots = _take(S, values, t["roots"])  # (roots, batch)
