@@ -97,7 +97,7 @@ class TensorizedPC:
         """The same PC as a flat ``Circuit`` with normalised weights (vectorised build)."""
         t, K, St = self.tree, self.units, self.states
         V = t.n_vars
-        leaf_w = np.asarray(jax.nn.softmax(params["leaves"], axis=-1), dtype=np.float64)
+        leaf_w = _softmax(params["leaves"], axis=-1)
         kinds, offsets, children, weights, var, state = [], [np.zeros(1, np.int64)], [], [], [], []
         count = 0
 
@@ -125,11 +125,11 @@ class TensorizedPC:
             R = level.size
             pairs = np.stack([unit[left], unit[right]], axis=-1).reshape(R * K, 2)
             prods = add(PRODUCT, R * K, pairs, np.ones(R * K * 2)).reshape(R, K)
-            w = np.asarray(jax.nn.softmax(logits, axis=1), dtype=np.float64)  # (R, K_in, K_out)
+            w = _softmax(logits, axis=1)  # (R, K_in, K_out)
             sum_kids = np.broadcast_to(prods[:, None, :], (R, K, K)).reshape(R * K, K)
             sum_w = np.transpose(w, (0, 2, 1)).reshape(R * K, K)
             unit[level] = add(SUM, R * K, sum_kids, sum_w).reshape(R, K)
-        root_w = np.asarray(jax.nn.softmax(params["root"]), dtype=np.float64)
+        root_w = _softmax(params["root"], axis=0)
         root = add(SUM, 1, unit[t.root][None, :], root_w[None, :])
         n_states = np.full(V + 1, St, np.int64)
         n_states[0] = 0
@@ -138,3 +138,10 @@ class TensorizedPC:
             np.concatenate(var), np.concatenate(state), root, n_states,
             np.concatenate(weights),
         )  # fmt: skip
+
+
+def _softmax(logits: Any, axis: int) -> np.ndarray:
+    """On the host, in float64 (an eager device softmax compiles a kernel per shape)."""
+    z = np.asarray(logits, dtype=np.float64)
+    z = np.exp(z - z.max(axis=axis, keepdims=True))
+    return z / z.sum(axis=axis, keepdims=True)
