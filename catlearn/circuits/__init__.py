@@ -6,11 +6,15 @@ knowledge compiler's d-DNNF with ``read_nnf``; check ``is_smooth``,
 ``is_decomposable``, ``is_deterministic``; ``smooth``, ``condition``,
 ``marginalize``; ``compile(semiring)`` for a batched, jitted evaluator in
 any catlearn semiring; and ask exact queries: ``model_count``, ``wmc``,
-``mpe``, ``marginals``, ``is_satisfiable``.
+``mpe``, ``marginals``, ``is_satisfiable``. ``TensorizedPC`` builds
+probabilistic circuits over region trees (``random_binary_tree``,
+``quad_tree``) evaluated one dense layer per level; ``to_dot`` and
+``to_diagram`` draw circuits.
 """
 
 from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
 from catlearn.circuits.compile import CompiledCircuit, lift_weights
+from catlearn.circuits.export import to_diagram, to_dot
 from catlearn.circuits.learning import normalized_log_weights
 from catlearn.circuits.nnf import NNFError, read_nnf, write_nnf
 from catlearn.circuits.properties import (
@@ -27,6 +31,8 @@ from catlearn.circuits.queries import (
     mpe,
     wmc,
 )
+from catlearn.circuits.region_graph import RegionTree, quad_tree, random_binary_tree
+from catlearn.circuits.tensorized import TensorizedPC
 from catlearn.circuits.transform import condition, marginalize, smooth
 
 __all__ = [
@@ -35,6 +41,8 @@ __all__ = [
     "CircuitError",
     "CompiledCircuit",
     "NNFError",
+    "RegionTree",
+    "TensorizedPC",
     "condition",
     "is_decomposable",
     "is_deterministic",
@@ -45,11 +53,15 @@ __all__ = [
     "marginalize",
     "marginals",
     "model_count",
+    "quad_tree",
+    "random_binary_tree",
     "mpe",
     "normalized_log_weights",
     "read_nnf",
     "scopes",
     "smooth",
+    "to_diagram",
+    "to_dot",
     "wmc",
     "write_nnf",
 ]

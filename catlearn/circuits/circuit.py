@@ -175,6 +175,16 @@ class Circuit:
 
         return marginalize(self, variables)
 
+    def to_dot(self) -> str:
+        from catlearn.circuits.export import to_dot
+
+        return to_dot(self)
+
+    def to_diagram(self) -> Any:
+        from catlearn.circuits.export import to_diagram
+
+        return to_diagram(self)
+
     def compile(self, semiring: Any, **options: Any) -> Any:
         from catlearn.circuits.compile import compile_circuit
 

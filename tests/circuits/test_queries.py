@@ -175,3 +175,27 @@ def test_large_and_small_schedules_agree():
         np.testing.assert_allclose(np.asarray(big(ev), float), np.asarray(tiny(ev), float))
     counts = c.compile(Counting())(ev)
     assert counts.dtype == object
+
+
+def test_pictures_dot_and_diagram(tmp_path):
+    c = xor_chain(3)
+    dot = c.to_dot()
+    assert dot.startswith("digraph circuit {") and dot.count("->") == c.n_edges
+    assert dot.count("peripheries=2") == 2  # two roots
+    d = c.to_diagram()
+    assert len(d.cod.inside) == 2 and len(d.dom.inside) == 0
+    d.draw(path=str(tmp_path / "xor.png"))
+    assert (tmp_path / "xor.png").stat().st_size > 1000
+    with pytest.raises(CircuitError, match="at most 500 nodes"):
+        xor_chain(200).to_diagram()
+
+
+def test_batched_literal_weights_match_one_by_one():
+    c = xor_chain(4).smooth()
+    f = c.compile(Real())
+    lit = np.random.default_rng(0).random((3, 5, 2)).astype(np.float32)
+    out = np.asarray(f.apply({"weights": f.params()["weights"], "literals": lit}))
+    one_by_one = [np.asarray(c.wmc(lit[b, 1:])) for b in range(3)]
+    np.testing.assert_allclose(out, np.stack(one_by_one), rtol=1e-5)
+    with pytest.raises(CircuitError, match="with the evidence's batch 2"):
+        f.apply({"weights": f.params()["weights"], "literals": lit}, np.zeros((2, 4), np.int32))
