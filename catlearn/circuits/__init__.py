@@ -6,7 +6,7 @@ knowledge compiler's d-DNNF with ``read_nnf``; check ``is_smooth``,
 ``is_decomposable``, ``is_deterministic``; ``smooth``, ``condition``,
 ``marginalize``; ``compile(semiring)`` for a batched, jitted evaluator in
 any catlearn semiring; and ask exact queries: ``model_count``, ``wmc``,
-``mpe``, ``marginals``, ``is_satisfiable``. ``TensorizedPC`` builds
+``mpe``, ``marginals``, ``is_satisfiable``, and ``sample``. ``TensorizedPC`` builds
 probabilistic circuits over region trees (``random_binary_tree``,
 ``quad_tree``) evaluated one dense layer per level; ``to_dot`` and
 ``to_diagram`` draw circuits.
@@ -32,6 +32,7 @@ from catlearn.circuits.queries import (
     wmc,
 )
 from catlearn.circuits.region_graph import RegionTree, quad_tree, random_binary_tree
+from catlearn.circuits.sampling import sample
 from catlearn.circuits.tensorized import TensorizedPC
 from catlearn.circuits.transform import condition, marginalize, smooth
 
@@ -58,6 +59,7 @@ __all__ = [
     "mpe",
     "normalized_log_weights",
     "read_nnf",
+    "sample",
     "scopes",
     "smooth",
     "to_diagram",

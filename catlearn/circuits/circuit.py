@@ -210,6 +210,12 @@ class Circuit:
 
         return marginals(self, literal_weights)
 
+    def sample(self, n: int, literal_weights: Any = None, evidence: Any = None,
+               seed: Any = 0) -> np.ndarray:  # fmt: skip
+        from catlearn.circuits.sampling import sample
+
+        return sample(self, n, literal_weights, evidence, seed)
+
     def is_satisfiable(self) -> bool:
         from catlearn.circuits.queries import is_satisfiable
 

@@ -199,3 +199,18 @@ def test_batched_literal_weights_match_one_by_one():
     np.testing.assert_allclose(out, np.stack(one_by_one), rtol=1e-5)
     with pytest.raises(CircuitError, match="with the evidence's batch 2"):
         f.apply({"weights": f.params()["weights"], "literals": lit}, np.zeros((2, 4), np.int32))
+
+
+def test_samples_follow_the_weighted_distribution_and_the_evidence():
+    c = xor_chain(4)
+    odd = type(c).from_arrays(c.kind, c.child_offsets, c.children, c.var, c.state, c.roots[:1],
+                              c.n_states, c.weights, c.decision)  # fmt: skip
+    weights = np.array([[0.3, 0.7], [0.5, 0.5], [0.8, 0.2], [0.4, 0.6]])
+    xs = odd.sample(20_000, weights, seed=1)
+    assert (xs.sum(axis=1) % 2 == 1).all()  # every sample is a model
+    m = odd.marginals(weights)[:, 1]
+    assert np.abs(xs.mean(axis=0) - m).max() < 0.02  # 20k samples: ~3.5 standard errors
+    fixed = odd.sample(500, weights, evidence=[1, -1, 0, -1], seed=2)
+    assert (fixed[:, 0] == 1).all() and (fixed[:, 2] == 0).all()
+    with pytest.raises(CircuitError, match="no assignment consistent"):
+        odd.sample(5, evidence=[1, 1, 1, 1])
