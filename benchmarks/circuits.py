@@ -77,7 +77,10 @@ def layered(n_vars: int, layers: int, width: int, seed: int = 0) -> Circuit:
 
 
 def hand_written(c: Circuit):
-    """Per layer: gather children (nodes, fan, batch), logsumexp or sum; unrolled in Python."""
+    """Per layer: gather children (nodes, fan, batch), logsumexp or sum; unrolled in Python.
+
+    Results go in with a scatter-*add* into zeroed rows: with a scatter-set, the
+    gradient keeps a (rows, batch) mask per layer (31 GB here, out of memory)."""
     depth = np.zeros(c.n_nodes, dtype=np.int64)
     for node in range(c.n_nodes):
         kids = c.children_of(node)
@@ -106,7 +109,7 @@ def hand_written(c: Circuit):
         for nodes, table, is_sum in layers:
             x = values[table]
             out = jax.nn.logsumexp(x, axis=1) if is_sum else jnp.sum(x, axis=1)
-            values = values.at[nodes].set(out)
+            values = values.at[nodes].add(out)  # rows start at 0: add = set, cheap gradient
         return values[root]
 
     return run
