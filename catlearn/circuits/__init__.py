@@ -9,9 +9,11 @@ any catlearn semiring; and ask exact queries: ``model_count``, ``wmc``,
 ``mpe``, ``marginals``, ``is_satisfiable``, and ``sample``. ``TensorizedPC`` builds
 probabilistic circuits over region trees (``random_binary_tree``,
 ``quad_tree``) evaluated one dense layer per level; ``to_dot`` and
-``to_diagram`` draw circuits.
+``to_diagram`` draw circuits. ``product`` is the compositional atlas's
+circuit product, which checks and reports its tractability conditions.
 """
 
+from catlearn.circuits.atlas import Report, product
 from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
 from catlearn.circuits.compile import CompiledCircuit, lift_weights
 from catlearn.circuits.export import to_diagram, to_dot
@@ -42,6 +44,7 @@ __all__ = [
     "CircuitError",
     "CompiledCircuit",
     "NNFError",
+    "Report",
     "RegionTree",
     "TensorizedPC",
     "condition",
@@ -57,6 +60,7 @@ __all__ = [
     "quad_tree",
     "random_binary_tree",
     "mpe",
+    "product",
     "normalized_log_weights",
     "read_nnf",
     "sample",
