@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,23 @@ class Param:
 
     shape: tuple[int, ...] | None = None
     init: Callable[[jax.Array, tuple[int, ...], Any], jax.Array] = _normal_init
+
+
+MISSING = object()  # what look_up returns when ``ar`` has nothing for a box
+
+
+def look_up(ar: Any, box: Any) -> Any:
+    """What ``ar`` gives for ``box``: a function of the box, or a mapping keyed by the box
+    or its name; ``MISSING`` when it has nothing."""
+    if callable(ar) and not isinstance(ar, Mapping):
+        return ar(box)
+    if isinstance(ar, Mapping):
+        for key in (box, name_of(box)):
+            try:
+                return ar[key]
+            except (KeyError, TypeError):  # unhashable keys, missing entries
+                continue
+    return MISSING
 
 
 def name_of(x: Any) -> str:

@@ -34,7 +34,7 @@ from discopy import frobenius, markov
 
 from catlearn.diagrams import Feedback, from_discopy
 from catlearn.errors import CatlearnError
-from catlearn.functors.boxes import ShapeError, atom_name, name_of
+from catlearn.functors.boxes import MISSING, ShapeError, atom_name, look_up, name_of
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.program import CompiledFunction, Morphism
 from catlearn.semirings.floats import float_dtype
@@ -114,15 +114,9 @@ class FunctionFunctor:
         )
 
     def _lookup(self, box: Any) -> Any:
-        ar = self._ar
-        if callable(ar) and not isinstance(ar, Mapping):
-            return ar(box)
-        if isinstance(ar, Mapping):
-            for key in (box, name_of(box)):
-                try:
-                    return ar[key]
-                except (KeyError, TypeError):
-                    continue
+        value = look_up(self._ar, box)
+        if value is not MISSING:
+            return value
         if callable(getattr(box, "apply", None)):
             return box
         raise KeyError(f"the functor has no function for box {box} : {box.dom} → {box.cod}")

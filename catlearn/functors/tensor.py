@@ -30,7 +30,16 @@ import numpy as np
 
 from catlearn.diagrams import from_discopy
 from catlearn.errors import NonCommutativeError
-from catlearn.functors.boxes import Dagger, Param, ShapeError, atom_name, flip, name_of
+from catlearn.functors.boxes import (
+    MISSING,
+    Dagger,
+    Param,
+    ShapeError,
+    atom_name,
+    flip,
+    look_up,
+    name_of,
+)
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.compiled import CompiledDiagram
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
@@ -92,14 +101,9 @@ class TensorFunctor:
         of its original's image.
         """
         ar = self._ar
-        if callable(ar) and not isinstance(ar, Mapping):
-            return ar(box)
-        if isinstance(ar, Mapping):
-            for key in (box, name_of(box)):
-                try:
-                    return ar[key]
-                except (KeyError, TypeError):
-                    continue
+        value = look_up(ar, box)
+        if value is not MISSING:
+            return value
         if getattr(box, "is_dagger", False):
             return Dagger(self.image(box.dagger()), len(getattr(box.dom, "inside", ())))
         if ar is None and hasattr(box, "array"):
