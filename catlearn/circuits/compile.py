@@ -200,7 +200,7 @@ def _pad_rows(S: Semiring, x: Any, size: int, axis: int = 0) -> Any:
 
 
 def _evaluate(S: Semiring, n_rows: int, literals: Any, weights: Any, evidence: Any,
-              t: dict[str, Any], loop: bool = False) -> Any:  # fmt: skip
+              t: dict[str, Any]) -> Any:  # fmt: skip
     """The whole evaluation, a pure function of padded tables (jitted once per shape)."""
     xp = np if S.host else jnp
     batch = evidence.shape[0]
@@ -240,7 +240,7 @@ def _evaluate(S: Semiring, n_rows: int, literals: Any, weights: Any, evidence: A
         return _set(S, values, target, out)
 
     chunks = (t["kids"], t["widx"], t["target"], t["is_sum"])
-    if S.host or loop:
+    if S.host:
         for kids, widx, target, is_sum in zip(*chunks):
             values = step(values, kids, widx, target, bool(is_sum))
     elif t["kids"].shape[0]:
@@ -268,15 +268,15 @@ def _evaluate(S: Semiring, n_rows: int, literals: Any, weights: Any, evidence: A
     return roots.T if S.host else jax.tree.map(lambda a: a.T, roots)
 
 
-_evaluate_jit = jax.jit(_evaluate, static_argnums=(0, 1, 6))
+_evaluate_jit = jax.jit(_evaluate, static_argnums=(0, 1))
 
 
-def _first_root(S, n_rows, literals, weights, evidence, tables, loop=False):
-    return _evaluate(S, n_rows, literals, weights, evidence, tables, loop)[0, 0]
+def _first_root(S, n_rows, literals, weights, evidence, tables):
+    return _evaluate(S, n_rows, literals, weights, evidence, tables)[0, 0]
 
 
 # d(first root of the first example) / d(literal weights), jitted once per shape.
-_literal_gradient = jax.jit(jax.value_and_grad(_first_root, argnums=2), static_argnums=(0, 1, 6))
+_literal_gradient = jax.jit(jax.value_and_grad(_first_root, argnums=2), static_argnums=(0, 1))
 
 
 def _take(S: Semiring, x: Any, index: Any) -> Any:

@@ -81,8 +81,11 @@ def model_count(c: Circuit) -> int | list[int]:
     """The exact number of satisfying assignments of all declared variables (Python int)."""
     s = _require(c, True, "model_count")
     compiled = s.compile(Counting())
-    ones = {"weights": Counting().ones((s.n_edges + 1,)), "literals": None}
-    ones["literals"] = Counting().ones((s.n_vars + 1, compiled.max_states))
+    C = Counting()  # edge weights are ignored: a count counts models
+    ones = {
+        "weights": C.ones((s.n_edges + 1,)),
+        "literals": C.ones((s.n_vars + 1, compiled.max_states)),
+    }
     out = _single(compiled.apply(ones), c)
     return int(out) if c.roots.size == 1 else [int(v) for v in out]
 
