@@ -10,7 +10,7 @@ generators and ``Feedback`` the delayed loop of recurrent models.
 
 from discopy.frobenius import Box, Cap, Cup, Diagram, Id, Spider, Swap, Ty
 
-from catlearn.diagrams import nn
+from catlearn.diagrams import nn, polycirc
 from catlearn.diagrams.feedback import Feedback
 from catlearn.diagrams.hypergraph import CompositionError, Hypergraph
 from catlearn.diagrams.interop import UnsupportedDiagramError, from_discopy, to_discopy
@@ -34,5 +34,6 @@ __all__ = [
     "UnsupportedDiagramError",
     "from_discopy",
     "nn",
+    "polycirc",
     "to_discopy",
 ]

@@ -10,17 +10,23 @@ from catlearn.functors.boxes import Param, ShapeError
 from catlearn.functors.compiled import CompiledDiagram
 from catlearn.functors.function import ADD, FunctionFunctor, Monoid, NotCartesianError
 from catlearn.functors.program import CompiledFunction, WiringError
+from catlearn.functors.reverse import forward_derivative, reverse_derivative
+from catlearn.functors.ring import CompiledCircuit, RingFunctor
 from catlearn.functors.tensor import TensorFunctor
 
 __all__ = [
     "ADD",
+    "CompiledCircuit",
     "CompiledDiagram",
     "CompiledFunction",
     "FunctionFunctor",
     "Monoid",
     "NotCartesianError",
     "Param",
+    "RingFunctor",
     "ShapeError",
     "TensorFunctor",
     "WiringError",
+    "forward_derivative",
+    "reverse_derivative",
 ]
