@@ -65,6 +65,7 @@ __all__ = [
     "Real",
     "Semiring",
     "SpecError",
+    "SympyFunctor",
     "TopK",
     "Viterbi",
     "Zn",
@@ -72,12 +73,24 @@ __all__ = [
     "closure",
     "contract",
     "einsum",
+    "grad",
+    "lambdify",
+    "reverse_derivative",
 ]
 
 
-def __getattr__(name: str):
-    if name == "Polynomial":  # sympy-backed: imported on first use
-        from catlearn.semirings import Polynomial
+_LAZY = {  # these load DisCoPy and sympy: imported on first use
+    "Polynomial": "catlearn.semirings",
+    "grad": "catlearn.functors",
+    "lambdify": "catlearn.functors",
+    "reverse_derivative": "catlearn.functors",
+    "SympyFunctor": "catlearn.functors",
+}
 
-        return Polynomial
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'catlearn' has no attribute {name!r}")

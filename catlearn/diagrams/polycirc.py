@@ -69,6 +69,7 @@ add = Gate("add")
 mul = Gate("mul")
 negate = Gate("neg")
 zero = Gate("zero")
+GATES = {"add": add, "mul": mul, "neg": negate, "zero": zero}
 
 
 @lru_cache(maxsize=256)
@@ -149,6 +150,16 @@ class Builder:
             paired = [self.add(a, b) for a, b in zip(wires[::2], wires[1::2])]
             wires = paired + wires[len(paired) * 2 :]
         return wires[0]
+
+    def apply(self, diagram: object, wires: Sequence[int]) -> list[int]:
+        """Use a whole circuit as a part: feed it ``wires``; its output wires."""
+        net = diagram if isinstance(diagram, Netlist) else Netlist(diagram)
+        if len(wires) != len(net.sources):
+            raise PolycircError(f"the circuit takes {len(net.sources)} wires, got {len(wires)}")
+        ids = dict(zip(net.sources, wires))
+        for gate, xs, y in zip(net.gates, net.ins, net.outs):
+            ids[y] = self.gate(gate, *(ids[x] for x in xs))
+        return [ids[t] for t in net.targets]
 
     def build(self, outputs: Sequence[int]) -> Hypergraph:
         """The circuit from the inputs to ``outputs`` (a wire may repeat: a copy)."""

@@ -4,10 +4,25 @@
 network; ``FunctionFunctor(ob, ar, merge)`` as a program of JAX
 functions with parameters. Either ``F.compile(diagram)`` gives a pure
 function of ``(params, *inputs)``, traced once and cached by structure.
+``SympyFunctor`` is the exact, symbolic semantics, and ``grad`` the
+derivative of a diagram as a formal sum of diagrams. ``RingFunctor``
+evaluates polynomial circuits over any commutative ring, and
+``reverse_derivative`` / ``forward_derivative`` differentiate them into
+polynomial circuits.
 """
 
 from catlearn.functors.boxes import Param, ShapeError
 from catlearn.functors.compiled import CompiledDiagram
+from catlearn.functors.differentiate import DerivedBox, FormalSum, SymbolError, grad, lambdify
+from catlearn.functors.exact import (
+    ExactArray,
+    MissingImageError,
+    NotExactError,
+    SizeLimitError,
+    SympyFunctor,
+    network_polynomial,
+    polynomials,
+)
 from catlearn.functors.function import ADD, FunctionFunctor, Monoid, NotCartesianError
 from catlearn.functors.program import CompiledFunction, WiringError
 from catlearn.functors.reverse import forward_derivative, reverse_derivative
@@ -19,14 +34,26 @@ __all__ = [
     "CompiledCircuit",
     "CompiledDiagram",
     "CompiledFunction",
+    "DerivedBox",
+    "ExactArray",
+    "FormalSum",
     "FunctionFunctor",
+    "MissingImageError",
     "Monoid",
     "NotCartesianError",
+    "NotExactError",
     "Param",
     "RingFunctor",
     "ShapeError",
+    "SizeLimitError",
+    "SymbolError",
+    "SympyFunctor",
     "TensorFunctor",
     "WiringError",
     "forward_derivative",
+    "grad",
+    "lambdify",
+    "network_polynomial",
+    "polynomials",
     "reverse_derivative",
 ]

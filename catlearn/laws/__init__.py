@@ -21,6 +21,7 @@ from catlearn.laws.diagrams import diagrams
 from catlearn.laws.equality import close, equality
 from catlearn.laws.functor import discopy_eval, functor
 from catlearn.laws.law import Law, LawSuite, LawViolation, combine
+from catlearn.laws.reverse import reverse_derivative
 from catlearn.laws.semiring import homomorphism, monoid, semiring
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "function_functor",
     "homomorphism",
     "monoid",
+    "reverse_derivative",
     "run_layers",
     "semiring",
     "strategies",

@@ -133,3 +133,35 @@ def circuits(*args: Any, **kwargs: Any) -> st.SearchStrategy:
     from catlearn.laws.random_circuits import circuits as strategy
 
     return strategy(*args, **kwargs)
+
+
+@st.composite
+def polycircs(
+    draw,
+    n_inputs: tuple[int, int] = (1, 3),
+    n_outputs: tuple[int, int] = (1, 2),
+    max_gates: int = 6,
+    ring: bool = True,
+):
+    """Random polynomial circuits (``catlearn.diagrams.polycirc``) as hypergraphs.
+
+    Gates read any earlier wire, so copies and discards occur; ``ring=False``
+    leaves out ``neg``. Constants are small integers.
+    """
+    from catlearn.diagrams.polycirc import GATES, Builder, constant
+
+    n_in = draw(st.integers(*n_inputs))
+    b = Builder(n_in)
+    kinds = ["add", "mul", "neg", "const", "zero"] if ring else ["add", "mul", "const", "zero"]
+    for _ in range(draw(st.integers(0, max_gates))):
+        kind = draw(st.sampled_from(kinds))
+        if kind in ("const", "zero") or b.n_wires == 0:
+            value = draw(st.integers(0, 3)) if kind == "const" else 0
+            b.gate(constant(value)) if value else b.zero()
+            continue
+        wire = st.integers(0, b.n_wires - 1)
+        b.gate(GATES[kind], *(draw(wire) for _ in range(1 + (kind != "neg"))))
+    if b.n_wires == 0:
+        b.zero()
+    last = st.integers(0, b.n_wires - 1).map(lambda w, n=b.n_wires: n - 1 - w)
+    return b.build([draw(last) for _ in range(draw(st.integers(*n_outputs)))])

@@ -1,0 +1,421 @@
+"""``SympyFunctor``: exact symbolic semantics, the oracle for tests.
+
+The same tensor semantics as ``TensorFunctor`` (objects ↦ dimensions,
+boxes ↦ arrays, wiring ↦ shared indices, axes in DisCoPy's order: domain
+wires, then codomain wires), computed exactly with sympy: entries are
+integers, rationals and expressions in the symbols of the boxes' data.
+Floats are read as the decimal they print as (``0.1`` ↦ ``1/10``).
+A diagram with a boundary gives an ``ImmutableDenseNDimArray``; a scalar
+diagram gives a sympy expression::
+
+    >>> import sympy
+    >>> from catlearn.diagrams import Box, Cap, Cup, Ty
+    >>> t = sympy.Symbol("t")
+    >>> x = Ty("x")
+    >>> f = Box("f", x, x)
+    >>> F = SympyFunctor({x: 2}, {f: [[t, 1], [0, 0.5]]})
+    >>> F(f >> f)
+    [[t**2, t + 1/2], [0, 1/4]]
+    >>> F(Cap(x, x.r) >> (f @ x) >> Cup(x, x.r))       # the trace
+    t + 1/2
+
+A circuit's network polynomial has one indicator symbol per literal
+(``x1`` for x₁, ``nx1`` for ¬x₁) and its edge weights as exact numbers::
+
+    >>> from catlearn.circuits import CircuitBuilder
+    >>> b = CircuitBuilder()
+    >>> c = b.build([b.sum([b.literal(1), b.literal(1, False)], weights=[0.3, 0.7])])
+    >>> network_polynomial(c)
+    (7*nx1/10 + 3*x1/10,)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from math import isfinite
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+import opt_einsum
+import sympy
+
+from catlearn.diagrams import from_discopy
+from catlearn.errors import CatlearnError
+from catlearn.functors.boxes import MISSING, Dagger, Param, ShapeError, atom_name, look_up, name_of
+from catlearn.semirings import Semiring, contract
+
+# Sympy arithmetic costs microseconds per entry, so an exact contraction is
+# refused above this many scalar operations (opt_einsum's estimate): ~seconds.
+MAX_COST = 10**6
+
+
+class MissingImageError(CatlearnError, KeyError):
+    """The functor maps nothing to a box (or to an object)."""
+
+
+class NotExactError(CatlearnError, TypeError):
+    """A box's value has no exact reading (a learnable ``Param``, NaN, a string, …)."""
+
+
+class SizeLimitError(CatlearnError, ValueError):
+    """An exact contraction would be too large for sympy (see ``max_cost``)."""
+
+
+# -- exact values --------------------------------------------------------------
+
+
+def exact_scalar(v: Any) -> sympy.Expr:
+    """One entry as a sympy number or expression (floats by their printed decimal)."""
+    if isinstance(v, sympy.Basic):
+        return v
+    if isinstance(v, (bool, np.bool_, int, np.integer)):
+        return sympy.Integer(int(v))
+    if isinstance(v, (float, np.floating)):
+        if not isfinite(float(v)):
+            raise NotExactError(f"{v} has no exact value")
+        # str() is the shortest decimal that round-trips: 0.1 -> 1/10, not 3602879701896397/2^55
+        return sympy.Rational(str(v))
+    if isinstance(v, (complex, np.complexfloating)):
+        return exact_scalar(v.real) + sympy.I * exact_scalar(v.imag)
+    raise NotExactError(f"{v!r} ({type(v).__name__}) has no exact value")
+
+
+_exact_each = np.frompyfunc(exact_scalar, 1, 1)
+
+
+@dataclass(frozen=True, eq=False)
+class ExactArray:
+    """A constant exact array that numpy and JAX read as floats (``__array__``,
+    ``__jax_array__``): one ``ar`` value that serves ``SympyFunctor`` exactly and
+    ``TensorFunctor`` numerically (which cannot read sympy numbers itself)."""
+
+    exact: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.exact.shape
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        try:
+            floats = np.asarray(self.exact, dtype=float)
+        except TypeError:  # complex entries
+            floats = np.asarray(self.exact, dtype=complex)
+        return floats if dtype is None else floats.astype(dtype)
+
+    def __jax_array__(self) -> Any:
+        return jnp.asarray(self.__array__())
+
+
+def exact_array(value: Any) -> np.ndarray:
+    """An array-like (list, numpy, JAX, sympy Matrix/Array, expression) as an object array of
+    sympy entries."""
+    if isinstance(value, ExactArray):
+        return value.exact
+    if isinstance(value, (Param, str, bytes)) or callable(value):
+        raise NotExactError(f"{type(value).__name__} {value!r} has no exact array")
+    if isinstance(value, sympy.NDimArray):
+        array = np.asarray(value.tolist(), dtype=object).reshape(value.shape)
+    else:
+        raw = value if isinstance(value, (list, tuple)) else np.asarray(value)
+        if isinstance(raw, np.ndarray) and raw.dtype != object:
+            # numpy scalars, not Python floats: float32 0.1 prints (and reads) as 0.1
+            flat = np.empty(raw.size, dtype=object)
+            flat[:] = [exact_scalar(v) for v in raw.reshape(-1)]
+            return flat.reshape(raw.shape)
+        array = np.asarray(raw, dtype=object)
+    return np.asarray(_exact_each(array), dtype=object)
+
+
+def _real_conjugate(e: sympy.Expr) -> sympy.Expr:
+    # Symbols are real parameters (their values are JAX floats), so conj(θ) = θ.
+    return sympy.conjugate(e).subs({sympy.conjugate(s): s for s in e.free_symbols})
+
+
+_conj_each = np.frompyfunc(_real_conjugate, 1, 1)
+
+
+def exact_value(value: Any) -> np.ndarray:
+    """``exact_array``, with ``Dagger`` images conjugate-transposed (symbols taken as real)."""
+    if isinstance(value, Dagger):
+        array = exact_value(value.value)
+        k = value.n_front
+        axes = list(range(array.ndim))
+        return np.asarray(_conj_each(array.transpose(axes[-k:] + axes[:-k])), dtype=object)
+    return exact_array(value)
+
+
+def own_value(box: Any) -> Any:
+    """A box's own array: ``box.array`` (``discopy.tensor``), else its ``data``; or ``MISSING``."""
+    for attr in ("array", "data"):
+        value = getattr(box, attr, None)
+        if value is not None:
+            return value
+    return MISSING
+
+
+def resolve(ar: Any, box: Any) -> Any:
+    """What a functor with this ``ar`` gives ``box``, as ``TensorFunctor.image`` reads it.
+
+    ``ar``'s entry; else, for a dagger box, ``Dagger`` of its original's value;
+    else, when ``ar`` is None, the box's own array or data; else ``MISSING``.
+    """
+    value = look_up(ar, box)
+    if value is not MISSING:
+        return value
+    if getattr(box, "is_dagger", False):
+        original = resolve(ar, box.dagger())
+        n = len(getattr(box.dom, "inside", ()))
+        return MISSING if original is MISSING else Dagger(original, n)
+    return own_value(box) if ar is None else MISSING
+
+
+class _Exact(Semiring):
+    """(+, ×) on sympy expressions in numpy object arrays, no simplification."""
+
+    name = "Exact"
+    zero, one = sympy.Integer(0), sympy.Integer(1)
+    host = True
+
+    @property
+    def dtype(self) -> Any:
+        return np.dtype(object)
+
+    def asarray(self, x: Any) -> np.ndarray:
+        return np.asarray(x, dtype=object)
+
+    def add(self, a: Any, b: Any) -> np.ndarray:
+        return np.add(a, b, dtype=object)
+
+    def mul(self, a: Any, b: Any) -> np.ndarray:
+        return np.multiply(a, b, dtype=object)
+
+    def sum(self, x: Any, axis: int) -> np.ndarray:
+        return np.asarray(np.sum(x, axis=axis, dtype=object, initial=self.zero), dtype=object)
+
+    def prod(self, x: Any, axis: int) -> np.ndarray:
+        return np.asarray(np.prod(x, axis=axis, dtype=object, initial=self.one), dtype=object)
+
+    def matmul(self, a: Any, b: Any) -> np.ndarray:
+        return np.matmul(a, b)
+
+
+_EXACT = _Exact()
+
+
+# -- the functor ---------------------------------------------------------------
+
+
+class SympyFunctor:
+    """Objects ↦ dimensions, boxes ↦ exact arrays; ``F(diagram)`` is the exact tensor.
+
+    ``ob`` and ``ar`` are read as by ``TensorFunctor`` (``ar`` maps boxes or
+    box names to array-likes, or is a function of the box; with ``ar=None``
+    a box's own ``array`` or ``data`` is used). The result is an
+    ``ImmutableDenseNDimArray``, or a sympy expression for a scalar diagram.
+    Symbols are real parameters: a dagger box conjugates numbers, not
+    symbols. A contraction estimated above ``max_cost`` scalar operations
+    (default ``MAX_COST``) raises ``SizeLimitError``.
+    """
+
+    def __init__(
+        self,
+        ob: Mapping[Any, int] | Callable[[Any], int] | None,
+        ar: Mapping[Any, Any] | Callable[[Any], Any] | None = None,
+        *,
+        max_cost: int = MAX_COST,
+    ) -> None:
+        self._ob = {atom_name(k): int(v) for k, v in ob.items()} if isinstance(ob, Mapping) else ob
+        self._ar = ar
+        self.max_cost = max_cost
+        if isinstance(ar, Mapping):  # wrong shapes are refused now, not at the first call
+            for box, value in ar.items():
+                if hasattr(box, "dom") and not isinstance(value, (Param, Dagger)):
+                    self._fit(box, exact_array(value), self.shape(box))
+
+    # -- objects and arrows ------------------------------------------------
+    def dim(self, obj: Any) -> int:
+        """The dimension of one atomic object."""
+        if isinstance(obj, (int, np.integer)):  # discopy.tensor.Dim atoms
+            return int(obj)
+        if callable(self._ob):
+            return int(self._ob(obj))
+        if self._ob is not None and name_of(obj) in self._ob:
+            return self._ob[name_of(obj)]
+        raise MissingImageError(f"the functor maps no dimension to object {obj!r}")
+
+    def shape(self, box: Any) -> tuple[int, ...]:
+        """The array shape of a box: its domain dims, then its codomain dims."""
+        atoms = tuple(getattr(box.dom, "inside", ())) + tuple(getattr(box.cod, "inside", ()))
+        return tuple(self.dim(o) for o in atoms)
+
+    def image(self, box: Any) -> np.ndarray:
+        """The exact array of ``box`` (an object array of sympy entries, axes dom + cod)."""
+        value = resolve(self._ar, box)
+        if value is MISSING:
+            raise MissingImageError(
+                f"the functor has no array for box {box} : {getattr(box, 'dom', '?')} "
+                f"→ {getattr(box, 'cod', '?')}"
+            )
+        try:
+            return exact_value(value)
+        except NotExactError as e:
+            raise NotExactError(f"box {box}: {e}") from None
+
+    @staticmethod
+    def _fit(box: Any, array: np.ndarray, want: tuple[int, ...]) -> np.ndarray:
+        if array.shape == want:
+            return array
+        if array.ndim <= 1 and array.size == int(np.prod(want)):  # DisCoPy's flat data
+            return array.reshape(want)
+        raise ShapeError(f"box {box} needs an array of shape {want}, got shape {array.shape}")
+
+    # -- evaluation --------------------------------------------------------
+    def __call__(self, diagram: Any) -> sympy.ImmutableDenseNDimArray | sympy.Expr:
+        """The diagram's exact tensor, axes (domain wires, codomain wires)."""
+        g = from_discopy(diagram)
+        dims = [self.dim(t) for t in g.wire_types]
+        operands: list[np.ndarray] = []
+        labels: list[list[Any]] = []
+        for i, box in enumerate(g.boxes):
+            ins, outs = g.box_wires(i)
+            wires = ins.tolist() + outs.tolist()
+            operands.append(self._fit(box, self.image(box), tuple(dims[w] for w in wires)))
+            labels.append(wires)
+        output: list[Any] = []
+        for w in g.sources.tolist() + g.targets.tolist():
+            if w in output:  # a wire shown twice on the boundary is a diagonal
+                fresh = ("copy", len(operands))
+                operands.append(_EXACT.eye(dims[w]))
+                labels.append([w, fresh])
+                w = fresh
+            output.append(w)
+        used = {lab for ix in labels for lab in ix}
+        for w in range(g.n_wires):  # a wire no box touches is the all-ones spider
+            if w not in used:
+                operands.append(_EXACT.ones((dims[w],)))
+                labels.append([w])
+        if not operands:
+            return sympy.Integer(1)
+        self._check_cost(g.n_boxes, operands, labels, output)
+        return _to_sympy(contract(_EXACT, operands, labels, output))
+
+    def _check_cost(self, n_boxes: int, operands: list, labels: list, output: list) -> None:
+        symbols: dict[Any, str] = {}
+        for lab in [lab for ix in labels for lab in ix]:
+            symbols.setdefault(lab, opt_einsum.get_symbol(len(symbols)))
+        eq = ",".join("".join(symbols[lab] for lab in ix) for ix in labels)
+        eq += "->" + "".join(symbols[lab] for lab in output)
+        shapes = [a.shape for a in operands]
+        _, info = opt_einsum.contract_path(eq, *shapes, shapes=True)
+        cost = max(int(info.opt_cost), int(info.largest_intermediate))
+        if cost > self.max_cost:
+            raise SizeLimitError(
+                f"the exact contraction of this {n_boxes}-box diagram needs ~{cost} sympy "
+                f"operations (largest tensor: {info.largest_intermediate} entries), above "
+                f"max_cost={self.max_cost}; use TensorFunctor, or raise max_cost"
+            )
+
+    # -- circuits ----------------------------------------------------------
+    @staticmethod
+    def polycirc(diagram: Any, symbols: Any = None) -> tuple[sympy.Expr, ...]:
+        """A polynomial circuit's outputs as polynomials in its inputs (see ``polynomials``)."""
+        return polynomials(diagram, symbols)
+
+    @staticmethod
+    def circuit(c: Any, *, expand: bool = False) -> tuple[sympy.Expr, ...]:
+        """The network polynomial of a circuit, one per root (see :func:`network_polynomial`)."""
+        return network_polynomial(c, expand=expand)
+
+
+def _to_sympy(array: np.ndarray) -> sympy.ImmutableDenseNDimArray | sympy.Expr:
+    if array.ndim == 0:  # sympy's rank-0 arrays are half-supported: a scalar is an Expr
+        return sympy.sympify(array.item())
+    return sympy.ImmutableDenseNDimArray(array.reshape(-1).tolist(), array.shape)
+
+
+def indicator(var: int, state: int, n_states: int = 2) -> sympy.Symbol:
+    """The symbol of the leaf [X_var = state]: ``x1`` / ``nx1`` for a binary variable's
+    states 1 / 0, ``x3_2`` for state 2 of a variable with more than two states."""
+    if n_states == 2:
+        return sympy.Symbol(f"x{var}" if state == 1 else f"nx{var}")
+    return sympy.Symbol(f"x{var}_{state}")
+
+
+def network_polynomial(c: Any, *, expand: bool = False) -> tuple[sympy.Expr, ...]:
+    """A circuit's polynomial in its indicators (see :func:`indicator`), one per root.
+
+    Leaves are indicator symbols, constants 0 and 1, a sum node Σ wᵢ·childᵢ
+    with its edge weights as exact numbers (floats by their printed decimal,
+    0.3 ↦ 3/10), a product node Π childᵢ. The circuit is read as it is,
+    not smoothed. Shared sub-circuits stay shared; ``expand=True`` multiplies
+    out (exponential in the worst case).
+    """
+    from catlearn.circuits.circuit import CONST, LEAF, SUM
+
+    weights = c.edge_weights()
+    values: list[sympy.Expr] = []
+    for node in range(c.n_nodes):
+        kind = int(c.kind[node])
+        if kind == LEAF:
+            v = int(c.var[node])
+            values.append(indicator(v, int(c.state[node]), int(c.n_states[v])))
+            continue
+        if kind == CONST:
+            values.append(sympy.Integer(int(c.state[node])))
+            continue
+        lo, hi = int(c.child_offsets[node]), int(c.child_offsets[node + 1])
+        kids = [values[k] for k in c.children[lo:hi].tolist()]
+        if kind == SUM:
+            w = [exact_scalar(float(x)) for x in weights[lo:hi]]
+            values.append(sympy.Add(*[wi * k for wi, k in zip(w, kids)]))
+        else:
+            values.append(sympy.Mul(*kids))
+    roots = tuple(values[r] for r in c.roots.tolist())
+    return tuple(sympy.expand(r) for r in roots) if expand else roots
+
+
+__all__ = [
+    "MAX_COST",
+    "ExactArray",
+    "MissingImageError",
+    "NotExactError",
+    "SizeLimitError",
+    "SympyFunctor",
+    "exact_array",
+    "exact_scalar",
+    "indicator",
+    "network_polynomial",
+]
+
+
+def polynomials(diagram: Any, symbols: Any = None) -> tuple[sympy.Expr, ...]:
+    """The outputs of a polynomial circuit as expanded polynomials in its inputs.
+
+    ``symbols`` name the inputs (default ``x0, x1, …``). Over the integers:
+    read them in Z/n by reducing the coefficients::
+
+        >>> from catlearn.diagrams import polycirc as pc
+        >>> polynomials(pc.OR())
+        (x0*x1 + x0 + x1,)
+    """
+    from catlearn.diagrams.polycirc import Netlist
+
+    net = Netlist(diagram)
+    if symbols is None:
+        symbols = sympy.symbols(f"x0:{len(net.sources)}") if net.sources else ()
+    symbols = tuple(symbols)
+    if len(symbols) != len(net.sources):
+        raise ValueError(f"the circuit has {len(net.sources)} inputs, got {len(symbols)} symbols")
+    wire: dict[int, sympy.Expr] = dict(zip(net.sources, symbols))
+    for gate, xs, y in zip(net.gates, net.ins, net.outs):
+        if gate.kind == "add":
+            wire[y] = wire[xs[0]] + wire[xs[1]]
+        elif gate.kind == "mul":
+            wire[y] = wire[xs[0]] * wire[xs[1]]
+        elif gate.kind == "neg":
+            wire[y] = -wire[xs[0]]
+        else:
+            wire[y] = sympy.Rational(gate.value or 0)
+    return tuple(sympy.expand(wire[t]) for t in net.targets)
