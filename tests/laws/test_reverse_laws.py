@@ -1,4 +1,4 @@
-"""Reverse derivatives satisfy soundness and RD1–RD7 over GF2, Z5 and Real; wrong rules are caught."""
+"""Reverse derivatives satisfy soundness and RD1–RD7 over GF2, Z5, Real; wrong rules are caught."""
 
 from functools import partial
 
