@@ -86,6 +86,8 @@ def gate_of(box: object) -> Gate:
     """``box`` as a gate, or a ``PolycircError`` naming it."""
     if isinstance(box, Gate):
         return box
+    if isinstance(box, frobenius.Spider):
+        raise PolycircError(f"{box} merges wires; in a polynomial circuit, sum them with add")
     raise PolycircError(f"{box} is not a polynomial-circuit gate (add, mul, neg, zero, constant)")
 
 

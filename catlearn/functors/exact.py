@@ -405,7 +405,7 @@ def polynomials(diagram: Any, symbols: Any = None) -> tuple[sympy.Expr, ...]:
     net = Netlist(diagram)
     if symbols is None:
         symbols = sympy.symbols(f"x0:{len(net.sources)}") if net.sources else ()
-    symbols = tuple(symbols)
+    symbols = tuple(sympy.Symbol(s) if isinstance(s, str) else s for s in symbols)
     if len(symbols) != len(net.sources):
         raise ValueError(f"the circuit has {len(net.sources)} inputs, got {len(symbols)} symbols")
     wire: dict[int, sympy.Expr] = dict(zip(net.sources, symbols))

@@ -129,7 +129,8 @@ class CompiledCircuit:
         if not self.packed:
             x = S.asarray(x)
         batch = shape[:-1]
-        flat = jax.tree.map(lambda v: v.reshape((-1, self.n_inputs)), x)
+        rows = int(np.prod(batch))
+        flat = jax.tree.map(lambda v: v.reshape((rows, self.n_inputs)), x)
         out = self._run(self._schedule, flat)
         return jax.tree.map(lambda v: v.reshape(batch + (self.n_outputs,)), out)
 
