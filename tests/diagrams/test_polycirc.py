@@ -5,7 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from catlearn.diagrams import Box, Copy, Discard, Hypergraph, Merge, Ty, polycirc as pc
+from catlearn.diagrams import Box, Copy, Discard, Hypergraph, Merge, Ty
+from catlearn.diagrams import polycirc as pc
 from catlearn.diagrams.polycirc import Builder, Netlist, PolycircError, R
 from catlearn.functors import RingFunctor
 from catlearn.semirings import GF2, Real

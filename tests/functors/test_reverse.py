@@ -1,11 +1,12 @@
-"""R[d] and D[d] are polynomial circuits: they agree with JAX, draw, nest, and build in linear time."""
+"""R[d] and D[d] are polynomial circuits: they agree with JAX, draw, nest, build in linear time."""
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from catlearn.diagrams import Box, polycirc as pc, to_discopy
+from catlearn.diagrams import Box, to_discopy
+from catlearn.diagrams import polycirc as pc
 from catlearn.diagrams.polycirc import PolycircError, R
 from catlearn.functors import RingFunctor, forward_derivative, polynomials, reverse_derivative
 from catlearn.semirings import GF2, Real, Zn
