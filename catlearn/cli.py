@@ -35,6 +35,16 @@ def _print_circuit(c: dict[str, Any]) -> None:
     print(f"  read {ms['read']}, count {ms['count']}, WMC {ms['wmc']} (first call, with compile)")
 
 
+def _print_boolean(rows: list[dict[str, Any]]) -> None:
+    print("\nBoolean circuit learned over GF2 by Reverse Derivative Ascent (iris, 4 bits):")
+    for r in rows:
+        print(
+            f"  {r['classes']} classes, {r['labels']:<6} labels: test {r['test_accuracy']:.1%} "
+            f"(train {r['train_accuracy']:.1%}, {r['n_train']}/{r['n_test']} flowers), "
+            f"{r['epoch_ms']:.2f} ms per epoch"
+        )
+
+
 def _print_demo(result: dict[str, Any]) -> None:
     _print_model(result["model"])
     print()
@@ -58,6 +68,8 @@ def _print_demo(result: dict[str, Any]) -> None:
     )
     if "circuit" in result:
         _print_circuit(result["circuit"])
+    if "boolean" in result:
+        _print_boolean(result["boolean"])
 
 
 def _suites(target: str | None) -> list[Any]:

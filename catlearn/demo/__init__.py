@@ -2,8 +2,9 @@
 
 A model (an iris classifier) composed, drawn and trained as a string
 diagram; path problems in four semirings on a small road network; and a
-string diagram (an MPS norm) compiled into one tensor contraction; and
-exact queries on a d-DNNF read from an embedded ``.nnf`` file.
+string diagram (an MPS norm) compiled into one tensor contraction;
+exact queries on a d-DNNF read from an embedded ``.nnf`` file; and a
+Boolean circuit learned over GF2 by Reverse Derivative Ascent.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from catlearn.demo.boolean import boolean_section
 from catlearn.demo.cardinality import circuit_section, exactly_k_of_n
 from catlearn.demo.model import iris, model_diagram
 from catlearn.demo.paths import _graph, paths
@@ -23,6 +25,7 @@ def demo(out: str | Path | None = None, *, progress: bool = True) -> dict[str, A
     result = {"model": train(Path(out) if out is not None else None, progress=progress)}
     result.update(paths())
     result["circuit"] = circuit_section()
+    result["boolean"] = boolean_section()
     return result
 
 

@@ -197,6 +197,42 @@ def matvec(m: int, n: int) -> Hypergraph:
     return b.build(rows)
 
 
+def linear(n: int, m: int = 1) -> Hypergraph:
+    """(W, m·n wires; b, m wires; x, n wires) ↦ W·x + b: an affine layer, parameters first.
+
+    Over GF2 each output is a parity of a chosen subset of the inputs, or its negation.
+    """
+    b = Builder(m * n + m + n)
+    x, bias = m * n + m, m * n
+    rows = [b.sum([b.mul(i * n + j, x + j) for j in range(n)] + [bias + i]) for i in range(m)]
+    return b.build(rows)
+
+
+def lookup_table(n: int, m: int = 1) -> Hypergraph:
+    """(table, 2ⁿ·m wires; x, n wires) ↦ table[x]: any function of n bits, parameters first.
+
+    Over GF2, output k is Σ_c table[c, k] · [x = c], where the indicator
+    [x = c] = Πᵢ (xᵢ if cᵢ else xᵢ + 1) is a monomial of the basis; row c of
+    the table (bit i of c is input i) holds the m outputs for input c.
+    This is the model of Wilson and Zanasi's iris experiment.
+    """
+    if not 0 <= n <= 16:
+        raise ValueError(f"a lookup table on {n} bits has 2**{n} rows; keep n ≤ 16")
+    b = Builder((1 << n) * m + n)
+    x = [(1 << n) * m + i for i in range(n)]
+    one = b.constant(1)
+    negated = [b.add(xi, one) for xi in x]
+    rows = []
+    for c in range(1 << n):
+        literals = [x[i] if c >> i & 1 else negated[i] for i in range(n)]
+        monomial = literals[0] if literals else one
+        for lit in literals[1:]:
+            monomial = b.mul(monomial, lit)
+        rows.append(monomial)
+    outputs = [b.sum([b.mul(c * m + k, rows[c]) for c in range(1 << n)]) for k in range(m)]
+    return b.build(outputs)
+
+
 def NOT() -> frobenius.Diagram:  # noqa: N802 (a gate's name)
     """x ↦ x + 1 (negation over GF2)."""
     return (frobenius.Id(R) @ constant(1)) >> add
@@ -245,6 +281,10 @@ class Netlist:
     __slots__ = ("n_wires", "sources", "targets", "gates", "ins", "outs")
 
     def __init__(self, diagram: object) -> None:
+        if isinstance(diagram, Netlist):  # already checked: share its (immutable) lists
+            for name in self.__slots__:
+                setattr(self, name, getattr(diagram, name))
+            return
         with no_gc_pauses():
             self._read(diagram)
 

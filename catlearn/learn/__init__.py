@@ -3,10 +3,13 @@
 ``fit`` trains any pure ``apply(params, *inputs)`` (a compiled diagram's
 ``apply`` above all) with an optax optimiser; ``evaluate`` scores it;
 ``lens`` builds the parametrised lens (forward map and reverse map) of a
-diagram by composing its boxes' lenses as the diagram composes them.
+diagram by composing its boxes' lenses as the diagram composes them;
+``RDA`` learns a polynomial circuit's parameters over any ring (Boolean
+circuits over GF2) by Reverse Derivative Ascent.
 """
 
 from catlearn.learn.fit import History, accuracy, evaluate, fit
 from catlearn.learn.lens import Lens, lens
+from catlearn.learn.rda import RDA, RDAHistory
 
-__all__ = ["History", "Lens", "accuracy", "evaluate", "fit", "lens"]
+__all__ = ["RDA", "History", "Lens", "RDAHistory", "accuracy", "evaluate", "fit", "lens"]
