@@ -90,19 +90,23 @@ class Law:
         """This law, declared to fail: ``check`` raises :class:`UnexpectedPass` if it holds."""
         return replace(self, xfail_reason=reason)
 
-    def check(self, max_examples: int | None = None) -> None:
-        """Run the law under hypothesis; raise :class:`LawViolation` if it fails."""
+    def check(self, max_examples: int | None = None, *, shrink: bool = True) -> None:
+        """Run the law under hypothesis; raise :class:`LawViolation` if it fails.
+
+        ``shrink=False`` reports the first counterexample found as it is: faster when
+        only *whether* the law fails matters (each shrinking step may recompile).
+        """
         if self.skip_reason is not None:
             return
         if self.xfail_reason is None:
-            return self._check(max_examples)
+            return self._check(max_examples, shrink)
         try:
-            self._check(max_examples)
+            self._check(max_examples, shrink)
         except LawViolation:
             return
         raise UnexpectedPass(f"{self.id} was declared to fail ({self.xfail_reason}) but holds")
 
-    def _check(self, max_examples: int | None) -> None:
+    def _check(self, max_examples: int | None, shrink: bool = True) -> None:
         failures: list[LawViolation] = []
 
         def run(*args: Any) -> None:
@@ -136,6 +140,8 @@ class Law:
         }
         if max_examples is not None:
             options["max_examples"] = max_examples
+        if not shrink:
+            options["phases"] = [p for p in hypothesis.Phase if p != hypothesis.Phase.shrink]
 
         def run_drawn(args: tuple) -> None:  # @given does not accept *args
             run(*args)
@@ -183,10 +189,10 @@ class LawSuite:
     def names(self) -> list[str]:
         return [law.name for law in self.laws]
 
-    def check(self, max_examples: int | None = None) -> None:
+    def check(self, max_examples: int | None = None, *, shrink: bool = True) -> None:
         """Check every law; raise :class:`LawViolation` at the first that fails."""
         for law in self.laws:
-            law.check(max_examples)
+            law.check(max_examples, shrink=shrink)
 
     def inapplicable(self, name: str, reason: str) -> LawSuite:
         """This suite with law ``name`` declared not to apply."""

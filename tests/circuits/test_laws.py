@@ -72,4 +72,4 @@ class RealWithMaxKernel(Real):
 
 def test_semiring_whose_reduction_disagrees_is_caught():
     with pytest.raises(LawViolation, match="compile_matches_reference"):
-        laws.circuit(RealWithMaxKernel(), n_vars=(2, 3)).check(max_examples=50)
+        laws.circuit(RealWithMaxKernel(), n_vars=(2, 3)).check(max_examples=50, shrink=False)

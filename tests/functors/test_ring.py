@@ -15,7 +15,7 @@ from catlearn.laws.strategies import polycircs
 from catlearn.semirings import GF2, Boolean, Counting, Dual, Real, Zn
 
 
-@settings(max_examples=10)
+@settings(max_examples=4)
 @given(polycircs(n_inputs=(2, 2), n_outputs=(2, 2), max_gates=8))
 def test_packed_gf2_equals_unpacked(circuit):
     # Shared shapes (2 → 2) keep the number of XLA compiles down.
