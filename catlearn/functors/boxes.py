@@ -42,7 +42,10 @@ def look_up(ar: Any, box: Any) -> Any:
     if callable(ar) and not isinstance(ar, Mapping):
         return ar(box)
     if isinstance(ar, Mapping):
-        for key in (box, name_of(box)):
+        # A dagger keeps its original's name: found by name, it would silently get the
+        # original's (untransposed) image.
+        keys = (box,) if getattr(box, "is_dagger", False) else (box, name_of(box))
+        for key in keys:
             try:
                 return ar[key]
             except (KeyError, TypeError):  # unhashable keys, missing entries

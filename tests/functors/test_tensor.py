@@ -185,3 +185,17 @@ def test_long_chains_scan_and_agree_with_the_tensor():
     tied = L.compile(chain).apply(params, v)
     want = np.asarray(v) @ np.linalg.multi_dot([params[b.name] for b in boxes])
     np.testing.assert_allclose(tied, want, rtol=1e-4, atol=1e-5)
+
+
+def test_a_dagger_of_a_box_found_by_name_is_transposed():
+    # Regression: look-up by name found the original's array for its dagger.
+    import numpy as np
+
+    from catlearn.diagrams import Box, Ty
+    from catlearn.functors import TensorFunctor
+
+    x = Ty("x")
+    f = Box("f", x, x)
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    got = TensorFunctor({x: 2}, {"f": a}).compile(f.dagger()).tensor({})
+    np.testing.assert_array_equal(got, a.T)
