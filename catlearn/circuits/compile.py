@@ -134,7 +134,8 @@ class CompiledCircuit:
             shape = tuple(S.index_shape(params["literals"]))
             batch = shape[0] if len(shape) == 3 else 1  # per-example literal weights
             evidence = np.full((batch, c.n_vars), -1, dtype=np.int32)
-        ev = evidence if isinstance(evidence, jax.core.Tracer) else np.asarray(evidence)
+        # A jax.Array stays one (it may be sharded over devices); lists become numpy.
+        ev = evidence if isinstance(evidence, jax.Array) else np.asarray(evidence)
         if ev.ndim != 2 or ev.shape[1] != c.n_vars:
             raise CircuitError(
                 f"evidence must be (batch, {c.n_vars}) integers (-1: unobserved); got {ev.shape}"
@@ -164,7 +165,7 @@ class CompiledCircuit:
         batched = len(S.index_shape(params["literals"])) == 3
         literals = _pad_rows(S, params["literals"], self._vars, axis=1 if batched else 0)
         weights = _pad_rows(S, params["weights"], self._weights)
-        xp = jnp if isinstance(ev, jax.core.Tracer) else np
+        xp = jnp if isinstance(ev, jax.Array) else np  # tracers and sharded arrays stay on device
         ev = xp.pad(xp.asarray(ev, dtype=xp.int32), ((0, 0), (0, self._vars - 1 - c.n_vars)),
                     constant_values=-1)  # fmt: skip
         return run(S, self.schedule.n_rows, literals, weights, ev, self._tables)

@@ -72,6 +72,7 @@ def fit(
     validation: tuple[Any, Any] | None = None,
     metrics: Mapping[str, Callable[[Any, Any], jax.Array]] | None = None,
     progress: bool = True,
+    mesh: jax.sharding.Mesh | None = None,
 ) -> tuple[Any, History]:
     """Train ``params``; returns ``(params, history)``.
 
@@ -79,6 +80,9 @@ def fit(
     (one per domain wire), all with the examples on axis 0. With
     ``validation`` data, ``metrics`` (default: the loss) are computed
     after every epoch. ``optimizer`` defaults to ``optax.adam(1e-3)``.
+    With a ``mesh`` (``catlearn.parallel.data_mesh()``), every mini-batch is
+    split over its devices and the parameters are replicated: data
+    parallelism, with the gradient's sum over devices left to XLA.
     """
     if epochs < 0 or batch_size < 1:
         raise ValueError(f"need epochs ≥ 0 and batch_size ≥ 1; got {epochs}, {batch_size}")
@@ -88,9 +92,18 @@ def fit(
     n_batches = n // batch
     optimizer = optax.adam(1e-3) if optimizer is None else optimizer
     key = jax.random.key(0) if key is None else key
+    sharding = None
+    if mesh is not None:
+        from catlearn.parallel import ShardingError, batch_sharding, replicate
+
+        if batch % mesh.devices.size:
+            raise ShardingError(
+                f"batch_size {batch} does not split evenly over the mesh's "
+                f"{mesh.devices.size} devices"
+            )
+        params, sharding = replicate(params, mesh), batch_sharding(mesh)
     opt_state = optimizer.init(params)
 
-    history = History()
     history = History()
     judge = _evaluator(apply, validation, metrics or {"loss": loss}) if validation else None
     bar = _progress(epochs, progress)
@@ -99,7 +112,7 @@ def fit(
         key, sub = jax.random.split(key)
         t0 = time.perf_counter()
         params, opt_state, mean = _epoch(
-            params, opt_state, sub, inputs, targets, apply, loss, optimizer, n, batch
+            params, opt_state, sub, inputs, targets, apply, loss, optimizer, n, batch, sharding
         )
         mean = float(mean)  # waits for the epoch: honest timings
         if e == 0:
@@ -117,8 +130,8 @@ def fit(
     return params, history
 
 
-@partial(jax.jit, static_argnames=("apply", "loss", "optimizer", "n", "batch"))
-def _epoch(params, opt_state, key, inputs, targets, apply, loss, optimizer, n, batch):
+@partial(jax.jit, static_argnames=("apply", "loss", "optimizer", "n", "batch", "sharding"))
+def _epoch(params, opt_state, key, inputs, targets, apply, loss, optimizer, n, batch, sharding):
     """One pass over shuffled mini-batches, as one scan. Module-level and jitted with the
     functions static, so that fitting the same model again (another fold, another
     run) reuses the compiled epoch instead of compiling it anew."""
@@ -127,6 +140,8 @@ def _epoch(params, opt_state, key, inputs, targets, apply, loss, optimizer, n, b
         params, opt_state = carry
         xs = tuple(x[idx] for x in inputs)
         ys = jax.tree.map(lambda t: t[idx], targets)
+        if sharding is not None:  # the mini-batch, split over the devices
+            xs, ys = jax.lax.with_sharding_constraint((xs, ys), sharding)
         value, grads = jax.value_and_grad(lambda p: loss(apply(p, *xs), ys))(params)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return (optax.apply_updates(params, updates), opt_state), value
