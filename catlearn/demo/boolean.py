@@ -58,7 +58,7 @@ def rda_iris(classes: int = 2, labels: str = "binary", epochs: int = 1) -> dict[
     params, history = learner.fit(learner.init(), data["x_train"], data["y_train"], epochs=epochs)
     # Steady-state time of one epoch: rerun it (compiled) a few times.
     repeats = []
-    for _ in range(5):
+    for _ in range(3):
         start = time.perf_counter()
         learner._epoch(learner.init(), data["x_train"], data["y_train"]).block_until_ready()
         repeats.append(time.perf_counter() - start)
@@ -75,6 +75,6 @@ def rda_iris(classes: int = 2, labels: str = "binary", epochs: int = 1) -> dict[
 
 
 def boolean_section() -> list[dict[str, Any]]:
-    """The paper's four iris variants."""
-    return [rda_iris(c, lab) for c, lab in ((2, "binary"), (2, "onehot"), (3, "binary"),
-                                            (3, "onehot"))]  # fmt: skip
+    """Two of the paper's four iris variants (the binary and one-hot encodings give the same
+    accuracies; ``rda_iris`` runs any of them)."""
+    return [rda_iris(2, "binary"), rda_iris(3, "onehot")]

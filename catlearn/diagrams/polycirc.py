@@ -72,13 +72,20 @@ zero = Gate("zero")
 GATES = {"add": add, "mul": mul, "neg": negate, "zero": zero}
 
 
-@lru_cache(maxsize=256)
 def constant(value: int | Fraction) -> Gate:
     """The constant ``value`` (0 → 1); an integer or a fraction, read in the ring."""
     if isinstance(value, (bool, np.integer)):
         value = int(value)
     if not isinstance(value, (int, Fraction)):
         raise PolycircError(f"constants are ints or Fractions (exact in any ring), got {value!r}")
+    if isinstance(value, Fraction) and value.denominator == 1:
+        value = int(value)
+    return _constant_gate(type(value), value)
+
+
+@lru_cache(maxsize=256)
+def _constant_gate(kind: type, value: int | Fraction) -> Gate:
+    # Keyed by type too: 0.5 == Fraction(1, 2) would otherwise hit the cache unchecked.
     return Gate("const", value)
 
 

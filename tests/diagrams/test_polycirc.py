@@ -89,3 +89,12 @@ def test_netlist_orders_gates_topologically():
     # Gate 0 reads what gate 1 writes: stored out of order, read in order.
     g = Hypergraph.build([x, x, x], [pc.negate, pc.negate], [[1], [0]], [[2], [1]], [0], [2])
     assert RingFunctor(Real()).compile(g)([[2.0]]).tolist() == [[2.0]]
+
+
+def test_a_cached_fraction_does_not_let_a_float_through():
+    from fractions import Fraction
+
+    assert pc.constant(Fraction(1, 2)).value == Fraction(1, 2)
+    with pytest.raises(PolycircError, match="ints or Fractions"):
+        pc.constant(0.5)  # equal to Fraction(1, 2), and once a cache hit
+    assert pc.constant(Fraction(4, 2)) is pc.constant(2)
