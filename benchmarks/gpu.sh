@@ -2,6 +2,7 @@
 # Run the benchmark suite once on a GPU machine, logs under $OUT (or benchmarks/out/gpu).
 #
 #   bash benchmarks/gpu.sh
+#   STAGES='semiring_matmul differentiation' bash benchmarks/gpu.sh   # a subset
 #
 # Wheels for packages the machine lacks (DisCoPy, anchors) may sit in .whl/;
 # anchor scripts (never committed) may sit in .anchors/. Each benchmark has
@@ -23,9 +24,17 @@ stage() {  # name, seconds, command...
   timeout "$limit" "$@" 2>&1 | tee "$OUT/$name.md"
   echo "=== $name: rc ${PIPESTATUS[0]}, $((SECONDS - start)) s"
 }
-stage circuits "${CIRCUITS_S:-230}" python3 benchmarks/circuits.py
-for anchor in .anchors/*_gpu.py; do
-  [ -e "$anchor" ] && stage "anchor-$(basename "$anchor" .py)" 60 python3 "$anchor"
+STAGES=${STAGES:-circuits anchors models semiring_matmul differentiation}
+for name in $STAGES; do
+  case $name in
+    circuits) stage circuits "${CIRCUITS_S:-230}" python3 benchmarks/circuits.py ;;
+    anchors)
+      for anchor in .anchors/*_gpu.py; do
+        [ -e "$anchor" ] && stage "anchor-$(basename "$anchor" .py)" 60 python3 "$anchor"
+      done ;;
+    models) stage models "${MODELS_S:-120}" python3 benchmarks/models.py ;;
+    semiring_matmul) stage semiring_matmul "${MATMUL_S:-60}" python3 benchmarks/semiring_matmul.py ;;
+    differentiation)
+      stage differentiation "${DIFF_S:-150}" python3 benchmarks/differentiation.py --quick ;;
+  esac
 done
-stage models "${MODELS_S:-120}" python3 benchmarks/models.py
-stage semiring_matmul "${MATMUL_S:-60}" python3 benchmarks/semiring_matmul.py
