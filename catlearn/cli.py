@@ -1,4 +1,4 @@
-"""The ``catlearn`` command: ``catlearn demo``, ``catlearn laws``, ``catlearn --version``."""
+"""The ``catlearn`` command: ``demo``, ``laws``, ``circuit``, ``draw``, ``--version``."""
 
 from __future__ import annotations
 
@@ -185,6 +185,33 @@ def _circuit(path: str, query: str, weights_path: str | None, as_json: bool) -> 
     return 0
 
 
+def _draw(target: str, out: str | None, engine: str) -> int:
+    """Draw an .nnf file's circuit, or the diagram or circuit that ``module:attr`` names."""
+    from importlib import import_module
+    from pathlib import Path
+
+    from catlearn.draw import DrawingError, draw
+    from catlearn.errors import CatlearnError
+
+    try:
+        if target.endswith(".nnf"):
+            from catlearn.circuits import read_nnf
+
+            obj, stem = read_nnf(target), Path(target).stem
+        elif ":" in target:
+            module, _, attr = target.partition(":")
+            obj, stem = getattr(import_module(module), attr), attr
+            obj = obj() if callable(obj) and not hasattr(obj, "dom") else obj
+        else:
+            raise DrawingError(f"{target!r}: expected a .nnf file or module:attribute")
+        path = draw(obj, out or f"{stem}.png", engine=engine)
+    except (OSError, ImportError, AttributeError, CatlearnError) as error:
+        print(f"catlearn draw: {error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from catlearn import __version__
 
@@ -210,7 +237,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     circ.add_argument("--weights", help="literal weights: JSON {lit: w} or 'lit w' lines")
     circ.add_argument("--json", action="store_true", help="machine-readable output")
+    pic = sub.add_parser("draw", help="draw a .nnf circuit, or a diagram named module:attr")
+    pic.add_argument("target", help="FILE.nnf, or module:attr (a diagram, circuit, or a "
+                     "function of no arguments returning one)")  # fmt: skip
+    pic.add_argument("--out", help="a .png or .svg file (default: TARGET.png)")
+    pic.add_argument("--engine", choices=["auto", "graphviz", "matplotlib"], default="auto")
     args = parser.parse_args(argv)
+    if args.command == "draw":
+        return _draw(args.target, args.out, args.engine)
     if args.command == "demo":
         from catlearn.demo import demo
 
