@@ -20,7 +20,8 @@ from catlearn.laws.circuits import circuit, circuit_queries, transformation
 from catlearn.laws.diagrams import diagrams
 from catlearn.laws.equality import close, equality
 from catlearn.laws.functor import discopy_eval, functor
-from catlearn.laws.law import Law, LawSuite, LawViolation, combine
+from catlearn.laws.law import Law, LawSuite, LawViolation, combine, report
+from catlearn.laws.lens import lens_functor
 from catlearn.laws.reverse import reverse_derivative
 from catlearn.laws.semiring import homomorphism, monoid, semiring
 
@@ -39,7 +40,9 @@ __all__ = [
     "functor",
     "function_functor",
     "homomorphism",
+    "lens_functor",
     "monoid",
+    "report",
     "reverse_derivative",
     "run_layers",
     "semiring",

@@ -246,3 +246,19 @@ class LawSuite:
 def combine(name: str, suites: Sequence[LawSuite]) -> LawSuite:
     """One suite holding the laws of several (e.g. every built-in semiring)."""
     return LawSuite(name, (), tuple(suites))
+
+
+def report(*suites: LawSuite, max_examples: int | None = None) -> str:
+    """Check every law of every suite; a markdown table of law, result and counterexample::
+
+    >>> from catlearn import laws
+    >>> from catlearn.semirings import Boolean
+    >>> print(report(laws.semiring(Boolean()), max_examples=3).splitlines()[2])
+    | semiring[Boolean]::additive_associativity | ok |
+    """
+    lines = ["| law | result |", "|---|---|"]
+    for suite in suites:
+        for law_id, result in suite.report(max_examples):
+            cell = result.replace("|", "\\|").replace("\n", "<br>")
+            lines.append(f"| {law_id} | {cell} |")
+    return "\n".join(lines)
