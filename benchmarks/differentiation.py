@@ -25,6 +25,7 @@ ended by ``block_until_ready``, with first calls (trace + compile) apart.
 from __future__ import annotations
 
 import argparse
+import operator
 import statistics
 import sys
 import time
@@ -71,17 +72,9 @@ def scalar_program(d):
     net = Netlist(d)
 
     def f(x):
-        wire = {s: x[i] for i, s in enumerate(net.sources)}
-        for gate, xs, y in zip(net.gates, net.ins, net.outs):
-            if gate.kind == "add":
-                wire[y] = wire[xs[0]] + wire[xs[1]]
-            elif gate.kind == "mul":
-                wire[y] = wire[xs[0]] * wire[xs[1]]
-            elif gate.kind == "neg":
-                wire[y] = -wire[xs[0]]
-            else:
-                wire[y] = jnp.float32(gate.value or 0)
-        return jnp.stack([wire[t] for t in net.targets])
+        inputs = [x[i] for i in range(len(net.sources))]
+        const = lambda c: jnp.float32(c)  # noqa: E731
+        return jnp.stack(net.interpret(inputs, operator.add, operator.mul, operator.neg, const))
 
     return f
 
@@ -109,9 +102,7 @@ def bench_size(m: int, scalar_vjp: bool) -> dict:
     row["compile d+R (Real)"], g = compile_both(Real())
     row["R steady (Real)"] = clock(lambda: g(xb))[1]
     bits = rng.integers(0, 2, size=xb.shape).astype(np.int32)
-    row["compile d+R (GF2 packed)"], gb = compile_both(
-        GF2, True, bits[:, : x.shape[1]], bits
-    )
+    row["compile d+R (GF2 packed)"], gb = compile_both(GF2, True, bits[:, : x.shape[1]], bits)
     row["R steady (GF2 packed)"] = clock(lambda: gb(bits))[1]
 
     # Anchor: hand-written array JAX for this circuit.
@@ -187,8 +178,10 @@ def main() -> None:
     print(f"- iris, 3 classes one-hot (75 examples, lookup table): test accuracy "
           f"{i['test_accuracy']:.1%}, {i['epoch_ms']:.2f} ms per epoch, first epoch "
           f"{i['compile_s']:.2f} s")  # fmt: skip
-    print(f"- one RDA step of a 224×224 GF2 linear layer ({rda['linear_gates']} gates): "
-          f"first {rda['linear_first']:.2f} s, then {rda['linear_step'] * 1e3:.2f} ms")
+    print(
+        f"- one RDA step of a 224×224 GF2 linear layer ({rda['linear_gates']} gates): "
+        f"first {rda['linear_first']:.2f} s, then {rda['linear_step'] * 1e3:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

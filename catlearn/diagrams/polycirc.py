@@ -328,6 +328,24 @@ class Netlist:
     def __len__(self) -> int:
         return len(self.gates)
 
+    def interpret(self, inputs: Sequence, add, mul, neg, constant) -> list:
+        """Run the gates one by one with the given operations; the outputs' values.
+
+        The reference semantics that symbolic and test evaluators share:
+        ``constant(value)`` makes a constant (``value`` is 0 for ``zero``).
+        """
+        wire = dict(zip(self.sources, inputs))
+        for gate, xs, y in zip(self.gates, self.ins, self.outs):
+            if gate.kind == "add":
+                wire[y] = add(wire[xs[0]], wire[xs[1]])
+            elif gate.kind == "mul":
+                wire[y] = mul(wire[xs[0]], wire[xs[1]])
+            elif gate.kind == "neg":
+                wire[y] = neg(wire[xs[0]])
+            else:
+                wire[y] = constant(gate.value or 0)
+        return [wire[t] for t in self.targets]
+
 
 def _topological(ins: list[tuple[int, ...]], writer: list[int]) -> list[int]:
     """Gate order with writers first (Kahn); a ``PolycircError`` on a loop."""

@@ -17,6 +17,32 @@ class ShapeError(CatlearnError, ValueError):
     """An array does not have the shape its box or wire requires."""
 
 
+class MissingImageError(CatlearnError, KeyError):
+    """The functor maps nothing to a box (or to an object)."""
+
+
+class Dimensions:
+    """Objects ↦ dimensions and boxes ↦ array shapes, from ``self._ob``: what the tensor
+    functors (numeric and exact) share."""
+
+    _ob: Any
+
+    def dim(self, obj: Any) -> int:
+        """The dimension of one atomic object."""
+        if isinstance(obj, (int, np.integer)):  # discopy.tensor.Dim atoms
+            return int(obj)
+        if callable(self._ob):
+            return int(self._ob(obj))
+        if self._ob is not None and name_of(obj) in self._ob:
+            return self._ob[name_of(obj)]
+        raise MissingImageError(f"the functor maps no dimension to object {obj!r}")
+
+    def shape(self, box: Any) -> tuple[int, ...]:
+        """The array shape of a box: its domain dims, then its codomain dims."""
+        atoms = tuple(getattr(box.dom, "inside", ())) + tuple(getattr(box.cod, "inside", ()))
+        return tuple(self.dim(o) for o in atoms)
+
+
 def _normal_init(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Array:
     fan_in = shape[0] if shape else 1
     return jax.random.normal(key, shape, dtype) / np.sqrt(max(1, fan_in))

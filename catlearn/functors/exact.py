@@ -31,6 +31,7 @@ A circuit's network polynomial has one indicator symbol per literal
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from math import isfinite
@@ -43,16 +44,21 @@ import sympy
 
 from catlearn.diagrams import from_discopy
 from catlearn.errors import CatlearnError
-from catlearn.functors.boxes import MISSING, Dagger, Param, ShapeError, atom_name, look_up, name_of
+from catlearn.functors.boxes import (
+    MISSING,
+    Dagger,
+    Dimensions,
+    MissingImageError,
+    Param,
+    ShapeError,
+    atom_name,
+    look_up,
+)
 from catlearn.semirings import Semiring, contract
 
 # Sympy arithmetic costs microseconds per entry, so an exact contraction is
 # refused above this many scalar operations (opt_einsum's estimate): ~seconds.
 MAX_COST = 10**6
-
-
-class MissingImageError(CatlearnError, KeyError):
-    """The functor maps nothing to a box (or to an object)."""
 
 
 class NotExactError(CatlearnError, TypeError):
@@ -207,7 +213,7 @@ _EXACT = _Exact()
 # -- the functor ---------------------------------------------------------------
 
 
-class SympyFunctor:
+class SympyFunctor(Dimensions):
     """Objects ↦ dimensions, boxes ↦ exact arrays; ``F(diagram)`` is the exact tensor.
 
     ``ob`` and ``ar`` are read as by ``TensorFunctor`` (``ar`` maps boxes or
@@ -235,20 +241,6 @@ class SympyFunctor:
                     self._fit(box, exact_array(value), self.shape(box))
 
     # -- objects and arrows ------------------------------------------------
-    def dim(self, obj: Any) -> int:
-        """The dimension of one atomic object."""
-        if isinstance(obj, (int, np.integer)):  # discopy.tensor.Dim atoms
-            return int(obj)
-        if callable(self._ob):
-            return int(self._ob(obj))
-        if self._ob is not None and name_of(obj) in self._ob:
-            return self._ob[name_of(obj)]
-        raise MissingImageError(f"the functor maps no dimension to object {obj!r}")
-
-    def shape(self, box: Any) -> tuple[int, ...]:
-        """The array shape of a box: its domain dims, then its codomain dims."""
-        atoms = tuple(getattr(box.dom, "inside", ())) + tuple(getattr(box.cod, "inside", ()))
-        return tuple(self.dim(o) for o in atoms)
 
     def image(self, box: Any) -> np.ndarray:
         """The exact array of ``box`` (an object array of sympy entries, axes dom + cod)."""
@@ -408,14 +400,7 @@ def polynomials(diagram: Any, symbols: Any = None) -> tuple[sympy.Expr, ...]:
     symbols = tuple(sympy.Symbol(s) if isinstance(s, str) else s for s in symbols)
     if len(symbols) != len(net.sources):
         raise ValueError(f"the circuit has {len(net.sources)} inputs, got {len(symbols)} symbols")
-    wire: dict[int, sympy.Expr] = dict(zip(net.sources, symbols))
-    for gate, xs, y in zip(net.gates, net.ins, net.outs):
-        if gate.kind == "add":
-            wire[y] = wire[xs[0]] + wire[xs[1]]
-        elif gate.kind == "mul":
-            wire[y] = wire[xs[0]] * wire[xs[1]]
-        elif gate.kind == "neg":
-            wire[y] = -wire[xs[0]]
-        else:
-            wire[y] = sympy.Rational(gate.value or 0)
-    return tuple(sympy.expand(wire[t]) for t in net.targets)
+    outputs = net.interpret(
+        symbols, operator.add, operator.mul, operator.neg, lambda c: sympy.Rational(c)
+    )
+    return tuple(sympy.expand(y) for y in outputs)

@@ -33,6 +33,8 @@ from catlearn.errors import NonCommutativeError
 from catlearn.functors.boxes import (
     MISSING,
     Dagger,
+    Dimensions,
+    MissingImageError,
     Param,
     ShapeError,
     atom_name,
@@ -46,7 +48,7 @@ from catlearn.functors.symbolic import is_symbolic, lambdify_array
 from catlearn.semirings import Real, Semiring
 
 
-class TensorFunctor:
+class TensorFunctor(Dimensions):
     """Objects ↦ dimensions, boxes ↦ arrays (or ``Param``), in a commutative semiring.
 
     ``ob`` maps types (``Ty("x")``, an ``Ob`` or its name) to ints; ``ar``
@@ -79,20 +81,6 @@ class TensorFunctor:
                     self._check(box, self._array(box, value))
 
     # -- objects and arrows ------------------------------------------------
-    def dim(self, obj: Any) -> int:
-        """The dimension of one atomic object."""
-        if isinstance(obj, (int, np.integer)):  # discopy.tensor.Dim atoms
-            return int(obj)
-        if callable(self._ob):
-            return int(self._ob(obj))
-        if self._ob is not None and name_of(obj) in self._ob:
-            return self._ob[name_of(obj)]
-        raise KeyError(f"the functor maps no dimension to object {obj!r}")
-
-    def shape(self, box: Any) -> tuple[int, ...]:
-        """The array shape of a box: its domain dims, then its codomain dims."""
-        atoms = tuple(getattr(box.dom, "inside", ())) + tuple(getattr(box.cod, "inside", ()))
-        return tuple(self.dim(o) for o in atoms)
 
     def image(self, box: Any) -> Any:
         """What ``ar`` gives for ``box`` (array, ``Param`` or sympy array).
@@ -108,7 +96,7 @@ class TensorFunctor:
             return Dagger(self.image(box.dagger()), len(getattr(box.dom, "inside", ())))
         if ar is None and hasattr(box, "array"):
             return box.array
-        raise KeyError(
+        raise MissingImageError(
             f"the functor has no array for box {box} : {getattr(box, 'dom', '?')} "
             f"→ {getattr(box, 'cod', '?')}"
         )

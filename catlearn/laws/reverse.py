@@ -61,20 +61,13 @@ def evaluate(diagram: Any, S: Semiring, x: Any) -> Any:
     leaves = jax.tree.leaves(x)
     xp = np if all(isinstance(v, np.ndarray) for v in leaves) else jnp
     rows = np.shape(leaves[0])[0]
-    wire: dict[int, Any] = {
-        s: jax.tree.map(lambda v, i=i: v[:, i], x) for i, s in enumerate(net.sources)
-    }
-    for gate, xs, y in zip(net.gates, net.ins, net.outs):
-        if gate.kind == "add":
-            wire[y] = S.add(wire[xs[0]], wire[xs[1]])
-        elif gate.kind == "mul":
-            wire[y] = S.mul(wire[xs[0]], wire[xs[1]])
-        elif gate.kind == "neg":
-            wire[y] = S.neg(wire[xs[0]])
-        else:
-            c = _constant(S, gate.value or 0)
-            wire[y] = jax.tree.map(lambda v: xp.broadcast_to(xp.asarray(v), (rows,)), c)
-    columns = [wire[t] for t in net.targets]
+    inputs = [jax.tree.map(lambda v, i=i: v[:, i], x) for i in range(len(net.sources))]
+
+    def const(value: Any) -> Any:
+        c = _constant(S, value)
+        return jax.tree.map(lambda v: xp.broadcast_to(xp.asarray(v), (rows,)), c)
+
+    columns = net.interpret(inputs, S.add, S.mul, S.neg, const)
     if not columns:
         return jax.tree.map(lambda v: xp.zeros((rows, 0), v.dtype), leaves[0])
     return jax.tree.map(lambda *cs: xp.stack(cs, axis=1), *columns)
