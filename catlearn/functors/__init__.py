@@ -20,10 +20,9 @@ from catlearn.functors.exact import (
     NotExactError,
     SizeLimitError,
     SympyFunctor,
-    network_polynomial,
-    polynomials,
 )
 from catlearn.functors.function import ADD, FunctionFunctor, Monoid, NotCartesianError
+from catlearn.functors.polynomials import network_polynomial, polynomials
 from catlearn.functors.program import CompiledFunction, WiringError
 from catlearn.functors.reverse import forward_derivative, reverse_derivative
 from catlearn.functors.ring import CompiledCircuit, RingFunctor

@@ -28,9 +28,8 @@ from catlearn.functors.exact import (
     SizeLimitError,
     SympyFunctor,
     exact_scalar,
-    indicator,
-    network_polynomial,
 )
+from catlearn.functors.polynomials import indicator, network_polynomial
 from catlearn.semirings import Polynomial, Real
 
 x, y = Ty("x"), Ty("y")
