@@ -25,6 +25,7 @@ or AND instruction evaluates a gate on 32 examples.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import jax
@@ -56,7 +57,7 @@ class RingFunctor:
             raise TypeError(f"polynomial circuits need a commutative ring, {ring!r} is not")
         if packed and ring != Zn(2):
             raise ValueError(f"packed=True packs bits, so it needs GF2, got {ring!r}")
-        self.ring = _PackedGF2() if packed else ring
+        self.ring = _PACKED_GF2 if packed else ring
         self.packed = packed
 
     def compile(self, diagram: Any) -> CompiledCircuit:
@@ -104,15 +105,19 @@ class CompiledCircuit:
         self.n_inputs, self.n_outputs = len(net.sources), len(net.targets)
         self.n_gates = len(net)
         self.kinds = tuple(k for k in ("add", "mul", "neg") if k in kinds)
-        self._sources = jnp.asarray(net.sources, dtype=jnp.int32)
-        self._targets = jnp.asarray(net.targets, dtype=jnp.int32)
         nullary = list(_nullary(net))
-        self._const_wires = jnp.asarray([y for _, y in nullary], dtype=jnp.int32)
         consts = [_constant(S, g.value or 0) for g, _ in nullary]
-        self._const_values = jax.tree.map(lambda *cs: jnp.stack(cs), *consts) if consts else None
+        schedule, self.steps, self.chunk = _schedule(net)
         self.n_wires = net.n_wires
-        self._schedule, self.steps, self.chunk = _schedule(net)
-        self._run = jax.jit(self._evaluate)
+        # Arrays are arguments, not constants of the program: circuits whose tables have
+        # the same shapes (and ring, gate kinds, wire count) share one XLA compile.
+        self._tables = {
+            "sources": jnp.asarray(net.sources, dtype=jnp.int32),
+            "targets": jnp.asarray(net.targets, dtype=jnp.int32),
+            "const_wires": jnp.asarray([y for _, y in nullary], dtype=jnp.int32),
+            "const_values": jax.tree.map(lambda *cs: jnp.stack(cs), *consts) if consts else None,
+            "schedule": schedule,
+        }
 
     def __call__(self, x: Any) -> Any:
         S = self.ring
@@ -131,44 +136,49 @@ class CompiledCircuit:
         batch = shape[:-1]
         rows = int(np.prod(batch))
         flat = jax.tree.map(lambda v: v.reshape((rows, self.n_inputs)), x)
-        out = self._run(self._schedule, flat)
+        out = _evaluate(
+            self._tables, flat, S=S, packed=self.packed, kinds=self.kinds, n_wires=self.n_wires
+        )
         return jax.tree.map(lambda v: v.reshape(batch + (self.n_outputs,)), out)
-
-    def _evaluate(self, schedule: tuple, x: Any) -> Any:
-        S, packed = self.ring, self.packed
-        n = jax.tree.leaves(x)[0].shape[0]
-        if packed:
-            x, n_words = _pack(x), -(-n // 32)
-        else:
-            n_words = n
-        values = S.zeros((self.n_wires + 1, n_words))  # the last row is the padding's scratch
-        values = jax.tree.map(lambda v, s: v.at[self._sources].set(s.T), values, x)
-        if self._const_values is not None:
-            values = jax.tree.map(
-                lambda v, c: v.at[self._const_wires].set(c[:, None]), values, self._const_values
-            )
-
-        def step(values, chunk):
-            code, left, right, out = chunk
-            a = jax.tree.map(lambda v: v[left], values)
-            b = jax.tree.map(lambda v: v[right], values)
-            results = {"add": S.add, "mul": S.mul, "neg": lambda a, b: S.neg(a)}
-            result = None
-            for kind in self.kinds:
-                r = results[kind](a, b)
-                result = r if result is None else S.where(code == _CODES[kind], r, result)
-            return jax.tree.map(lambda v, r: v.at[out].set(r), values, result), None
-
-        if self.steps:
-            values, _ = jax.lax.scan(step, values, schedule)
-        out = jax.tree.map(lambda v: v[self._targets].T, values)
-        return _unpack(out, n) if packed else out
 
     def __repr__(self) -> str:
         return (
             f"CompiledCircuit({self.n_gates} gates, {self.n_inputs} → {self.n_outputs}, "
             f"{self.ring!r}, {self.steps} steps of {self.chunk})"
         )
+
+
+@partial(jax.jit, static_argnames=("S", "packed", "kinds", "n_wires"))
+def _evaluate(tables: dict, x: Any, *, S: Any, packed: bool, kinds: tuple, n_wires: int) -> Any:
+    """Write the inputs and constants, scan the chunks, read the outputs."""
+    n = jax.tree.leaves(x)[0].shape[0]
+    if packed:
+        x, n_words = _pack(x), -(-n // 32)
+    else:
+        n_words = n
+    values = S.zeros((n_wires + 1, n_words))  # the last row is the padding's scratch
+    values = jax.tree.map(lambda v, s: v.at[tables["sources"]].set(s.T), values, x)
+    if tables["const_values"] is not None:
+        wires = tables["const_wires"]
+        values = jax.tree.map(
+            lambda v, c: v.at[wires].set(c[:, None]), values, tables["const_values"]
+        )
+    operations = {"add": S.add, "mul": S.mul, "neg": lambda a, b: S.neg(a)}
+
+    def step(values, chunk):
+        code, left, right, out = chunk
+        a = jax.tree.map(lambda v: v[left], values)
+        b = jax.tree.map(lambda v: v[right], values)
+        result = None
+        for kind in kinds:
+            r = operations[kind](a, b)
+            result = r if result is None else S.where(code == _CODES[kind], r, result)
+        return jax.tree.map(lambda v, r: v.at[out].set(r), values, result), None
+
+    if tables["schedule"][0].shape[0]:
+        values, _ = jax.lax.scan(step, values, tables["schedule"])
+    out = jax.tree.map(lambda v: v[tables["targets"]].T, values)
+    return _unpack(out, n) if packed else out
 
 
 def _nullary(net: Netlist):
@@ -252,6 +262,9 @@ class _PackedGF2:
 
     def __repr__(self) -> str:
         return "GF2 (packed)"
+
+
+_PACKED_GF2 = _PackedGF2()  # one instance: it is a static argument of the compiled program
 
 
 def _pack(x: Any) -> Any:
