@@ -60,7 +60,7 @@ def rda_iris(classes: int = 2, labels: str = "binary", epochs: int = 1) -> dict[
     repeats = []
     for _ in range(3):
         start = time.perf_counter()
-        learner._epoch(learner.init(), data["x_train"], data["y_train"]).block_until_ready()
+        learner.epoch(learner.init(), data["x_train"], data["y_train"]).block_until_ready()
         repeats.append(time.perf_counter() - start)
     return {
         "classes": classes,

@@ -106,6 +106,10 @@ class RDA:
         blame = self.reverse(jnp.concatenate([px[0], error])[None])[0, : self.n_params]
         return S.add(params, S.neg(S.mul(self.learning_rate, blame)))
 
+    def epoch(self, params: Any, x: Any, y: Any) -> jax.Array:
+        """One pass over (x, y) in order, one example at a time: one jitted ``lax.scan``."""
+        return self._epoch(params, x, y)
+
     def _scan(self, params: Any, xs: Any, ys: Any) -> jax.Array:
         def body(p, xy):
             return self.step(p, *xy), None
@@ -135,7 +139,7 @@ class RDA:
                 key, sub = jax.random.split(key)
                 order = np.asarray(jax.random.permutation(sub, x.shape[0]))
             start = time.perf_counter()
-            params = self._epoch(params, x[order], y[order]).block_until_ready()
+            params = self.epoch(params, x[order], y[order]).block_until_ready()
             elapsed = time.perf_counter() - start
             if epoch == 0:
                 history.compile_seconds = elapsed
