@@ -67,20 +67,20 @@ def _draw_circuit(c: Any, path: Path, engine: str, figsize) -> None:
         raise DrawingError(f"{c.n_nodes} nodes: too many to draw (at most {MAX_NODES})")
     if engine not in ("auto", "graphviz", "matplotlib"):
         raise DrawingError(f"engine is 'auto', 'graphviz' or 'matplotlib', not {engine!r}")
-    has_dot = shutil.which("dot") is not None
-    if engine == "graphviz" or (engine == "auto" and has_dot):
+    if engine != "matplotlib":
         try:
             import graphviz
-        except ImportError as error:
-            if engine == "graphviz":
-                raise DrawingError("engine='graphviz' needs `pip install graphviz`") from error
-        else:
-            if has_dot:
-                source = graphviz.Source(c.to_dot())
-                source.render(outfile=str(path), format=path.suffix[1:], cleanup=True)
-                return
-            if engine == "graphviz":
-                raise DrawingError("engine='graphviz' needs Graphviz's `dot` program on PATH")
+        except ImportError:
+            graphviz = None
+        if graphviz is not None and shutil.which("dot") is not None:
+            source = graphviz.Source(c.to_dot())
+            source.render(outfile=str(path), format=path.suffix[1:], cleanup=True)
+            return
+        if engine == "graphviz":
+            raise DrawingError(
+                "engine='graphviz' needs the graphviz package (`pip install catlearn[draw]`) "
+                "and Graphviz's `dot` program on PATH"
+            )
     _matplotlib_circuit(c, path, figsize)
 
 
