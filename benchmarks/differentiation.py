@@ -79,7 +79,7 @@ def scalar_program(d):
     return f
 
 
-def bench_size(m: int, scalar_vjp: bool) -> dict:
+def bench_size(m: int, scalar_fwd: bool, scalar_vjp: bool) -> dict:
     n = m
     row: dict = {"m": m}
     row["build d"] = median_of(lambda: polycirc.matvec(m, n))
@@ -118,6 +118,8 @@ def bench_size(m: int, scalar_vjp: bool) -> dict:
     row["array JAX vjp first"], row["array JAX vjp steady"] = clock(lambda: array_vjp(W, v, cot))
 
     # Anchor: one JAX op per generator (vmapped over the batch).
+    if not scalar_fwd:
+        return row
     f = scalar_program(d)
     fwd = jax.jit(jax.vmap(f))
     start = time.perf_counter()
@@ -149,10 +151,17 @@ def bench_rda() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--sizes", type=int, nargs="+", help="m values (default 22 70 224)")
+    parser.add_argument(
+        "--scalar-max", type=int, default=None,
+        help="trace the scalar-JAX anchor only for m up to this (its compile grows fast)",
+    )  # fmt: skip
     args = parser.parse_args()
     print(f"jax {jax.__version__}, backend {jax.default_backend()}\n")
-    sizes = (22, 70) if args.quick else (22, 70, 224)
-    rows = [bench_size(m, scalar_vjp=m <= (22 if args.quick else 70)) for m in sizes]
+    sizes = args.sizes or ((22, 70) if args.quick else (22, 70, 224))
+    scalar_max = args.scalar_max if args.scalar_max is not None else max(sizes)
+    vjp_max = min(scalar_max, 22 if args.quick else 70)
+    rows = [bench_size(m, m <= scalar_max, m <= vjp_max) for m in sizes]
     print("## (a) R[d] for an m×m matrix–vector product\n")
     print("| m | gates of d | gates of R[d] | build d (s) | build R[d] (s) | compile d + R[d], "
           "Real (s) | R[d] steady, Real (ms) | compile, GF2 packed (s) | R[d] steady, GF2 packed "
@@ -169,7 +178,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for r in rows:
         vjp = r.get("scalar JAX vjp compile")
-        print(f"| {r['m']} | {r['scalar JAX fwd compile']:.2f} | "
+        fwd = r.get("scalar JAX fwd compile")
+        print(f"| {r['m']} | {'–' if fwd is None else f'{fwd:.2f}'} | "
               f"{'–' if vjp is None else f'{vjp:.2f}'} | {r['array JAX vjp first']:.2f} | "
               f"{r['array JAX vjp steady'] * 1e3:.3f} |")  # fmt: skip
     rda = bench_rda()

@@ -33,8 +33,11 @@ for name in $STAGES; do
         [ -e "$anchor" ] && stage "anchor-$(basename "$anchor" .py)" 60 python3 "$anchor"
       done ;;
     models) stage models "${MODELS_S:-120}" python3 benchmarks/models.py ;;
-    semiring_matmul) stage semiring_matmul "${MATMUL_S:-60}" python3 benchmarks/semiring_matmul.py ;;
+    semiring_matmul) stage semiring_matmul "${MATMUL_S:-200}" \
+      python3 benchmarks/semiring_matmul.py --no-peak ;;
     differentiation)
-      stage differentiation "${DIFF_S:-150}" python3 benchmarks/differentiation.py --quick ;;
+      # up to 10^5 gates; the scalar-JAX anchor (minutes to compile) forward to 10^4, vjp 10^3
+      stage differentiation "${DIFF_S:-220}" \
+        python3 benchmarks/differentiation.py --quick --sizes 22 70 224 --scalar-max 70 ;;
   esac
 done

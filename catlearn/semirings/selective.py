@@ -19,8 +19,17 @@ import jax.numpy as jnp
 
 Mul = Callable[[jax.Array, jax.Array], jax.Array]
 
-# Elements of one (rows, K, N) block: 2^22 f32 = 16 MiB.
-_BLOCK_ELEMENTS = 1 << 22
+# Elements of one (rows, K, N) block. On CPU the block is materialised, so
+# 2^22 f32 = 16 MiB bounds memory. On a GPU each block is one kernel launch
+# and XLA fuses the broadcast into the reduction (the block is never
+# written out), so blocks are 64× larger: measured on an H200 at n = 2048,
+# MaxPlus forward 37.7 → 4.1 ms and its gradient 62 → 6.5 ms, with XLA
+# temporaries of 21 and 128 MiB.
+_BLOCK_ELEMENTS = {"cpu": 1 << 22, "gpu": 1 << 28}
+
+
+def _block_elements() -> int:
+    return _BLOCK_ELEMENTS.get(jax.default_backend(), 1 << 22)
 
 
 def _blocked(mul: Mul, select: str, with_arg: bool, a: jax.Array, b: jax.Array):
@@ -40,7 +49,7 @@ def _blocked(mul: Mul, select: str, with_arg: bool, a: jax.Array, b: jax.Array):
 
     def one_batch(ab):
         a_mat, b_mat = ab
-        rows = max(1, min(a_mat.shape[0], _BLOCK_ELEMENTS // max(1, k * n)))
+        rows = max(1, min(a_mat.shape[0], _block_elements() // max(1, k * n)))
         return jax.lax.map(lambda r: row(r, b_mat), a_mat, batch_size=rows)
 
     if a.shape[0] == 1:

@@ -21,7 +21,7 @@ def test_blocking_gives_the_same_answer(monkeypatch):
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(2, 9, 7)), rng.normal(size=(2, 7, 5))
     whole = MaxPlus().matmul(jnp.asarray(a), jnp.asarray(b))
-    monkeypatch.setattr(selective, "_BLOCK_ELEMENTS", 35)  # one row per block
+    monkeypatch.setattr(selective, "_block_elements", lambda: 35)  # one row per block
     blocked = selective._blocked(MaxPlus.mul, "max", False, jnp.asarray(a), jnp.asarray(b))
     np.testing.assert_array_equal(whole, blocked)
 
