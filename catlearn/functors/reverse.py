@@ -107,7 +107,7 @@ def _reverse(net: Netlist, rules: Mapping[str, Rule]) -> Hypergraph:
 
 
 def forward_derivative(diagram: Any) -> Hypergraph:
-    """D[d] : A ⊗ A → B, the forward derivative: D[d](a, v) = J_d(a) v.
+    """``D[d] : A ⊗ A → B``, the forward derivative: ``D[d](a, v) = J_d(a) v``.
 
     Inputs are d's inputs (the point) then one tangent per input; outputs
     one tangent per output of d.
