@@ -99,6 +99,26 @@ def _suites(target: str | None) -> list[Any]:
     if not attr:
         raise SystemExit(f"catlearn laws: name an object as module:attribute, got {target!r}")
     obj = getattr(import_module(module), attr)
+    suites = _suites_for(obj)
+    if suites is None:
+        raise SystemExit(
+            f"catlearn laws: {target} is a {type(obj).__name__}; expected a Semiring, "
+            "a Homomorphism, a TensorFunctor or FunctionFunctor, a Monoid, a circuit "
+            "transformation (annotated Circuit -> Circuit) or a LawSuite"
+        )
+    return suites
+
+
+def _suites_for(obj: Any) -> list[Any] | None:
+    """The suites that check ``obj``, by what it is; None if catlearn cannot tell."""
+    import inspect
+    import typing
+
+    import jax.numpy as jnp
+
+    from catlearn import functors, laws, semirings
+    from catlearn.circuits import Circuit
+
     if isinstance(obj, type) and issubclass(obj, semirings.Semiring):
         obj = obj()
     if isinstance(obj, laws.LawSuite):
@@ -107,10 +127,27 @@ def _suites(target: str | None) -> list[Any]:
         return [laws.semiring(obj)]
     if isinstance(obj, semirings.Homomorphism):
         return [laws.homomorphism(obj)]
-    raise SystemExit(
-        f"catlearn laws: {target} is a {type(obj).__name__}; expected a Semiring, "
-        "a Homomorphism or a LawSuite"
-    )
+    if isinstance(obj, (functors.TensorFunctor, functors.FunctionFunctor)):
+        if not obj.signature:
+            raise SystemExit(
+                "catlearn laws: the functor's ar names no boxes (it is keyed by names or is "
+                "a function), so its signature is unknown; hand in laws.functor(F, [boxes])"
+            )
+        return [laws.functor(obj, list(obj.signature))]
+    if isinstance(obj, functors.Monoid):
+        # Merging wires has no order, so a merge monoid must also be commutative.
+        items = laws.strategies.dyadic(-4, 4).map(jnp.float32)
+        unit = lambda: obj.unit((), jnp.float32)  # noqa: E731
+        return [laws.monoid("monoid", obj.combine, unit, items, laws.equality(), commutative=True)]
+    if callable(obj):
+        try:
+            hints = typing.get_type_hints(obj)
+        except Exception:  # unresolvable annotations: not a transformation we can tell
+            hints = {}
+        params = [p for p in inspect.signature(obj).parameters if p in hints]
+        if hints.get("return") is Circuit and params and hints[params[0]] is Circuit:
+            return [laws.transformation(obj)]
+    return None
 
 
 def _laws(target: str | None, max_examples: int, as_json: bool) -> int:

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 import catlearn
+import catlearn.circuits
+import catlearn.diagrams
+import catlearn.functors
 from catlearn import __version__
 from catlearn.cli import _print_demo, main
 from catlearn.demo import _graph
@@ -152,6 +155,37 @@ def test_laws_command_on_a_named_object(capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["failed"] == 1
     assert any("idempotence" in r["law"] and "fails for" in r["result"] for r in report["results"])
+
+
+x_ = catlearn.diagrams.Ty("x")
+f_ = catlearn.diagrams.Box("f", x_, x_ @ x_)
+TENSOR_FUNCTOR = catlearn.functors.TensorFunctor({x_: 2}, {f_: [[[1.0, 0.0], [0.0, 2.0]]] * 2})
+NAMED_FUNCTOR = catlearn.functors.TensorFunctor({x_: 2}, {"f": [[[1.0, 0.0], [0.0, 2.0]]] * 2})
+SUBTRACT = catlearn.functors.Monoid(lambda a, b: a - b, lambda shape, dtype: 0.0)
+
+
+def flip_first_variable(c: catlearn.circuits.Circuit) -> catlearn.circuits.Circuit:
+    """A circuit transformation that changes the weighted model count."""
+    return c.condition({1: 1})
+
+
+def test_laws_command_detects_functors_monoids_and_transformations(capsys):
+    def run(target):
+        code = main(["laws", target, "--max-examples", "3", "--json"])
+        return code, json.loads(capsys.readouterr().out)
+
+    code, report = run("tests.test_cli:TENSOR_FUNCTOR")
+    assert code == 0 and {"composition", "tensor", "snake"} <= {
+        r["law"].split("::")[1] for r in report["results"]
+    }
+    assert run("catlearn.functors:ADD")[0] == 0  # the residual merge: commutative monoid
+    code, report = run("tests.test_cli:SUBTRACT")
+    assert code == 1 and any("associativity" in r["law"] for r in report["results"])
+    code, report = run("catlearn.circuits:smooth")
+    assert code == 0 and report["results"][0]["law"].endswith("preserves_wmc")
+    assert run("tests.test_cli:flip_first_variable")[0] == 1
+    with pytest.raises(SystemExit, match="signature is unknown"):
+        main(["laws", "tests.test_cli:NAMED_FUNCTOR"])
 
 
 def test_laws_command_refuses_other_objects():

@@ -6,6 +6,8 @@ so that one import gives a user what they need, with ``Copy``,
 with frobenius boxes; diagrams from any other DisCoPy module (and
 lambeq) are accepted wherever a diagram is expected. ``nn`` holds neural
 generators and ``Feedback`` the delayed loop of recurrent models.
+``is_isomorphic`` is equality up to the symmetric monoidal, compact and
+Frobenius axioms.
 """
 
 from discopy.frobenius import Box, Cap, Cup, Diagram, Id, Spider, Swap, Ty
@@ -14,6 +16,7 @@ from catlearn.diagrams import nn, polycirc
 from catlearn.diagrams.feedback import Feedback
 from catlearn.diagrams.hypergraph import CompositionError, Hypergraph
 from catlearn.diagrams.interop import UnsupportedDiagramError, from_discopy, to_discopy
+from catlearn.diagrams.isomorphism import is_isomorphic
 from catlearn.diagrams.markov import Copy, Discard, Merge
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "Ty",
     "UnsupportedDiagramError",
     "from_discopy",
+    "is_isomorphic",
     "nn",
     "polycirc",
     "to_discopy",

@@ -79,6 +79,13 @@ def look_up(ar: Any, box: Any) -> Any:
     return MISSING
 
 
+def boxes_of(ar: Any) -> tuple:
+    """The boxes a mapping ``ar`` is keyed by (entries keyed by name or a function give none)."""
+    if not isinstance(ar, Mapping):
+        return ()
+    return tuple(k for k in ar if hasattr(k, "dom") and hasattr(k, "cod"))
+
+
 def name_of(x: Any) -> str:
     """A box or object's name (DisCoPy's ``.name``), else its string."""
     return str(getattr(x, "name", x))

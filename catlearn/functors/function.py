@@ -34,7 +34,14 @@ from discopy import frobenius, markov
 
 from catlearn.diagrams import Feedback, from_discopy
 from catlearn.errors import CatlearnError
-from catlearn.functors.boxes import MISSING, ShapeError, atom_name, look_up, name_of
+from catlearn.functors.boxes import (
+    MISSING,
+    ShapeError,
+    atom_name,
+    boxes_of,
+    look_up,
+    name_of,
+)
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.program import CompiledFunction, Morphism
 from catlearn.semirings.floats import float_dtype
@@ -91,6 +98,11 @@ class FunctionFunctor:
 
     def shape(self, obj: Any) -> tuple[int, ...]:
         return tuple(self.spec(obj).shape)
+
+    @property
+    def signature(self) -> tuple:
+        """The boxes ``ar`` names as boxes (not by name), e.g. for ``catlearn.laws.functor``."""
+        return boxes_of(self._ar)
 
     def image(self, box: Any) -> Morphism:
         """What ``box`` means: a function, a layer with parameters, a merge or a feedback loop."""

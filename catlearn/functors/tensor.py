@@ -38,6 +38,7 @@ from catlearn.functors.boxes import (
     Param,
     ShapeError,
     atom_name,
+    boxes_of,
     flip,
     look_up,
     name_of,
@@ -81,6 +82,11 @@ class TensorFunctor(Dimensions):
                     self._check(box, self._array(box, value))
 
     # -- objects and arrows ------------------------------------------------
+
+    @property
+    def signature(self) -> tuple:
+        """The boxes ``ar`` names as boxes (not by name), e.g. for ``catlearn.laws.functor``."""
+        return boxes_of(self._ar)
 
     def image(self, box: Any) -> Any:
         """What ``ar`` gives for ``box`` (array, ``Param`` or sympy array).

@@ -16,6 +16,7 @@ pytest test with one id per law; ``suite.report()`` a table.
 
 from catlearn.laws import strategies
 from catlearn.laws.cartesian import function_functor, run_layers
+from catlearn.laws.categories import compact, hypergraph, monoidal, symmetric
 from catlearn.laws.circuits import circuit, circuit_queries, transformation
 from catlearn.laws.diagrams import diagrams
 from catlearn.laws.equality import close, equality
@@ -34,17 +35,21 @@ __all__ = [
     "LawViolation",
     "close",
     "combine",
+    "compact",
     "diagrams",
     "discopy_eval",
     "equality",
     "functor",
     "function_functor",
     "homomorphism",
+    "hypergraph",
     "lens_functor",
     "monoid",
+    "monoidal",
     "report",
     "reverse_derivative",
     "run_layers",
     "semiring",
     "strategies",
+    "symmetric",
 ]
