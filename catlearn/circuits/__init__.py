@@ -6,7 +6,7 @@ knowledge compiler's d-DNNF with ``read_nnf``; check ``is_smooth``,
 ``is_decomposable``, ``is_deterministic``; ``smooth``, ``condition``,
 ``marginalize``; ``compile(semiring)`` for a batched, jitted evaluator in
 any catlearn semiring; and ask exact queries: ``model_count``, ``wmc``,
-``mpe``, ``marginals``, ``is_satisfiable``, and ``sample``. ``TensorizedPC`` builds
+``mpe``, ``marginals``, ``entropy``, ``is_satisfiable``, and ``sample``. ``TensorizedPC`` builds
 probabilistic circuits over region trees (``random_binary_tree``,
 ``quad_tree``) evaluated one dense layer per level; ``to_dot`` and
 ``to_diagram`` draw circuits. ``product`` is the compositional atlas's
@@ -17,7 +17,7 @@ from catlearn.circuits.atlas import Report, product
 from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
 from catlearn.circuits.compile import CompiledCircuit, lift_weights
 from catlearn.circuits.export import to_diagram, to_dot
-from catlearn.circuits.learning import normalized_log_weights
+from catlearn.circuits.learning import EMResult, em, normalized_log_weights
 from catlearn.circuits.nnf import NNFError, read_nnf, write_nnf
 from catlearn.circuits.properties import (
     is_decomposable,
@@ -26,6 +26,7 @@ from catlearn.circuits.properties import (
     scopes,
 )
 from catlearn.circuits.queries import (
+    entropy,
     is_satisfiable,
     literal_table,
     marginals,
@@ -55,6 +56,9 @@ __all__ = [
     "lift_weights",
     "literal_table",
     "marginalize",
+    "EMResult",
+    "em",
+    "entropy",
     "marginals",
     "model_count",
     "quad_tree",

@@ -190,6 +190,11 @@ class Circuit:
 
         return compile_circuit(self, semiring, **options)
 
+    def entropy(self, literal_weights: Any = None) -> float:
+        from catlearn.circuits.queries import entropy
+
+        return entropy(self, literal_weights)
+
     def model_count(self) -> int:
         from catlearn.circuits.queries import model_count
 

@@ -127,6 +127,14 @@ def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
         best = max(w for _, w in models)
         return (value, attained), (best, best)
 
+    def entropy_by_enumeration(args):
+        c, table = args
+        total, models = _brute(c, table)
+        if total == 0:
+            return 0.0, 0.0  # no model of positive weight: no distribution
+        p = np.array([w for _, w in models if w > 0]) / total
+        return c.entropy(np.asarray(table[1:])), float(-(p * np.log(p)).sum())
+
     def counting_then_boolean(c):
         return c.model_count() > 0, c.is_satisfiable()
 
@@ -138,6 +146,8 @@ def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
             marginals_sum_to_one, close),
         Law(name, "mpe_bounds_every_model", "mpe = max_models Π w, attained by its assignment",
             (weighted(),), mpe_bounds_every_model, close),
+        Law(name, "entropy", "H = −Σ p log p by enumeration", (weighted(),),
+            entropy_by_enumeration, close),
         Law(name, "counting_then_boolean", "(count > 0) = satisfiable", (dnnf,),
             counting_then_boolean),
     ]  # fmt: skip

@@ -214,3 +214,70 @@ def test_samples_follow_the_weighted_distribution_and_the_evidence():
     assert (fixed[:, 0] == 1).all() and (fixed[:, 2] == 0).all()
     with pytest.raises(CircuitError, match="no assignment consistent"):
         odd.sample(5, evidence=[1, 1, 1, 1])
+
+
+def _enumerated_entropy(c, table):
+    """−Σ p log p over all assignments, p ∝ circuit value (with edge weights) × Π w."""
+    from itertools import product as assignments
+
+    from catlearn.laws.random_circuits import reference_evaluate
+
+    ones = [[1.0, 1.0]] * (c.n_vars + 1)
+    masses = []
+    for x in assignments((0, 1), repeat=c.n_vars):
+        value = float(reference_evaluate(c, Real(), ones, np.array(x))[0])
+        masses.append(value * np.prod([table[v][s] for v, s in enumerate(x)]))
+    p = np.array([m for m in masses if m > 0]) / sum(masses)
+    return float(-(p * np.log(p)).sum())
+
+
+def test_entropy_of_a_weighted_deterministic_circuit_matches_enumeration():
+    # A decision on x1 (weights 0.3 / 0.7), then x2 given x1; x3 is declared but free.
+    b = CircuitBuilder()
+    x = {(v, s): b.literal(v, bool(s)) for v in (1, 2) for s in (0, 1)}
+    left = b.product([x[1, 1], b.sum([x[2, 1], x[2, 0]], [0.9, 0.1], decision=2)])
+    right = b.product([x[1, 0], x[2, 1]])
+    c = b.build([b.sum([left, right], [0.3, 0.7], decision=1)], n_vars=3)
+    table = np.array([[0.5, 0.5], [1.0, 1.0], [0.2, 0.6], [0.25, 0.75]])  # rows: ¬x, x
+    want = _enumerated_entropy(c, table[1:])
+    assert abs(c.entropy(table[1:]) - want) < 1e-6  # the enumeration runs in float32
+    # A zero weight removes models (0 log 0 = 0), and a zero-mass circuit is refused.
+    assert abs(c.entropy({2: 0.0}) - _enumerated_entropy(c, [[1, 1], [1, 0], [1, 1]])) < 1e-6
+    with pytest.raises(CircuitError, match="weighted count 0"):
+        c.entropy({1: 0.0, -1: 0.0})
+
+
+def test_em_reaches_the_maximum_likelihood_and_never_decreases():
+    from catlearn.circuits import em
+
+    # Complete data on a deterministic circuit: one EM step gives the frequencies.
+    b = CircuitBuilder()
+    x1, nx1 = b.literal(1), b.literal(1, False)
+    y = b.sum([b.literal(2), b.literal(2, False)], [0.5, 0.5])
+    ny = b.sum([b.literal(2), b.literal(2, False)], [0.5, 0.5])
+    c = b.build([b.sum([b.product([x1, y]), b.product([nx1, ny])], [0.5, 0.5])])
+    data = np.array([[1, 1], [1, 1], [1, 0], [0, 0], [0, 1], [1, 1]])
+    fit = em(c, data, steps=1)
+    w = fit.circuit.weights
+    assert sorted(np.round(w[w != 1.0], 6).tolist()) == sorted(
+        np.round([4 / 6, 2 / 6, 3 / 4, 1 / 4, 1 / 2, 1 / 2], 6).tolist()
+    )
+    assert fit.log_likelihood[1] >= fit.log_likelihood[0]
+    # A latent mixture with missing values: the likelihood climbs monotonically.
+    b = CircuitBuilder()
+    comps = []
+    for k in range(2):
+        leaves = [
+            b.sum([b.literal(v), b.literal(v, False)], [0.3 + 0.4 * k, 0.7 - 0.4 * k])
+            for v in (1, 2, 3)
+        ]
+        comps.append(b.product(leaves))
+    pc = b.build([b.sum(comps, [0.5, 0.5])])
+    rng = np.random.default_rng(0)
+    data = (rng.random((64, 3)) < [0.9, 0.8, 0.1]).astype(np.int32)
+    data[rng.random((64, 3)) < 0.2] = -1
+    fit = em(pc, data, steps=8)
+    assert np.all(np.diff(fit.log_likelihood) > -1e-5), fit.log_likelihood
+    assert fit.log_likelihood[-1] > fit.log_likelihood[0] + 0.1
+    with pytest.raises(CircuitError, match="data must have shape"):
+        em(pc, data[:, :2])
