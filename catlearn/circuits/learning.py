@@ -20,12 +20,12 @@ to the log weights (one backward pass), renormalised per ⊕ node.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
-
-from dataclasses import dataclass, replace
-from typing import Any
 
 from catlearn.circuits.circuit import SUM, Circuit, CircuitError
 from catlearn.circuits.properties import undecomposable_nodes, unsmooth_nodes
