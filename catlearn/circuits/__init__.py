@@ -22,6 +22,7 @@ from catlearn.circuits.nnf import NNFError, read_nnf, write_nnf
 from catlearn.circuits.properties import (
     is_decomposable,
     is_deterministic,
+    is_marginal_deterministic,
     is_smooth,
     scopes,
 )
@@ -29,6 +30,7 @@ from catlearn.circuits.queries import (
     entropy,
     is_satisfiable,
     literal_table,
+    marginal_map,
     marginals,
     model_count,
     mpe,
@@ -51,6 +53,7 @@ __all__ = [
     "condition",
     "is_decomposable",
     "is_deterministic",
+    "is_marginal_deterministic",
     "is_satisfiable",
     "is_smooth",
     "lift_weights",
@@ -59,6 +62,7 @@ __all__ = [
     "EMResult",
     "em",
     "entropy",
+    "marginal_map",
     "marginals",
     "model_count",
     "quad_tree",

@@ -190,6 +190,11 @@ class Circuit:
 
         return compile_circuit(self, semiring, **options)
 
+    def marginal_map(self, variables: Any, literal_weights: Any = None) -> Any:
+        from catlearn.circuits.queries import marginal_map
+
+        return marginal_map(self, variables, literal_weights)
+
     def entropy(self, literal_weights: Any = None) -> float:
         from catlearn.circuits.queries import entropy
 

@@ -5,11 +5,13 @@ bitset (bit v for variable v), so one pass in topological order computes
 every scope. Smooth: every ⊕ node's children have the same scope.
 Decomposable: every ⊗ node's children have pairwise disjoint scopes.
 Deterministic: at most one child of every ⊕ node is non-zero on any
-assignment. NNF decision nodes (``O j`` with j ≠ 0) are deterministic by
-construction (their children disagree on variable j); other ⊕ nodes are
-checked exactly by enumerating their scope, which is only done when it
-has at most ``max_vars`` variables — beyond that :func:`is_deterministic`
-raises rather than guess.
+assignment; *marginally* deterministic for a set of variables when that
+holds for their assignments alone, the others left free. NNF decision
+nodes (``O j`` with j ≠ 0) are deterministic by construction (their
+children disagree on variable j); other ⊕ nodes are checked exactly by
+enumerating their scope, which is only done when it has at most
+``max_vars`` variables — beyond that :func:`is_deterministic` raises
+rather than guess.
 
     >>> from catlearn.circuits import CircuitBuilder
     >>> b = CircuitBuilder()
@@ -22,6 +24,7 @@ raises rather than guess.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -98,6 +101,46 @@ def is_deterministic(c: Circuit, max_vars: int = 16) -> bool:
                 f"exactly enumerates them, which is only done up to max_vars = {max_vars}"
             )
         if not _disjoint_supports(c, kids, variables):
+            return False
+    return True
+
+
+def is_marginal_deterministic(c: Circuit, variables: Sequence[int], max_vars: int = 16) -> bool:
+    """Whether every ⊕ node that has some of ``variables`` in scope has children with
+    disjoint supports *on those variables* (the others left free).
+
+    This is what marginal MAP over ``variables`` needs (Choi, Vergari et al.): such
+    a node is non-zero for a given assignment of them through one child only, so
+    maximising over them commutes with summing out the rest. A decision node on
+    one of ``variables`` qualifies by construction; other nodes are enumerated
+    over at most ``max_vars`` of ``variables``.
+
+    >>> from catlearn.circuits import CircuitBuilder
+    >>> b = CircuitBuilder()
+    >>> x, nx, y, ny = b.literal(1), b.literal(1, False), b.literal(2), b.literal(2, False)
+    >>> xor = b.build([b.sum([b.product([x, ny]), b.product([nx, y])], decision=1)])
+    >>> is_marginal_deterministic(xor, [2]), is_marginal_deterministic(xor, [])
+    (True, True)
+    >>> c = b.build([b.sum([b.product([x, y]), b.product([nx, y])], decision=1)])
+    >>> is_marginal_deterministic(c, [2])     # both children allow y = 1
+    False
+    """
+    wanted = set(int(v) for v in variables)
+    s = scopes(c)
+    offsets, children = c.child_offsets.tolist(), c.children.tolist()
+    for node in np.flatnonzero(c.kind == SUM).tolist():
+        kids = children[offsets[node] : offsets[node + 1]]
+        if len(kids) < 2 or int(c.decision[node]) in wanted:
+            continue
+        inside = [v for v in sorted(wanted) if s[node] >> v & 1]
+        if not inside:
+            continue
+        if len(inside) > max_vars:
+            raise CircuitError(
+                f"⊕ node {node} has {len(inside)} of the variables in scope; checking marginal "
+                f"determinism enumerates them, which is only done up to max_vars = {max_vars}"
+            )
+        if not _disjoint_supports(c, kids, inside):
             return False
     return True
 

@@ -1,4 +1,4 @@
-"""Exact queries: model count, weighted model count, MPE, marginals, entropy, satisfiability.
+"""Exact queries: model count, weighted count, MPE, marginal MAP, marginals, entropy, SAT.
 
 Each query states the structure it needs and checks it: decomposability
 always (checked), determinism for counting, weighted counting and MPE
@@ -142,27 +142,12 @@ def mpe(c: Circuit, literal_weights: Any = None) -> tuple[float, dict[int, int]]
     root = int(s.roots[0])
     if not np.isfinite(values[root]):
         raise CircuitError("the circuit has no model of non-zero weight")
-    with np.errstate(divide="ignore"):
-        weights = np.log(s.edge_weights())
-    assignment: dict[int, int] = {}
-    stack = [root]
-    offsets = s.child_offsets
-    while stack:
-        node = stack.pop()
-        k = s.kind[node]
-        if k == LEAF:
-            assignment[int(s.var[node])] = int(s.state[node])
-        elif k == PRODUCT:
-            stack.extend(s.children_of(node).tolist())
-        elif k == SUM:
-            lo, hi = offsets[node], offsets[node + 1]
-            scores = values[s.children[lo:hi]] + weights[lo:hi]
-            stack.append(int(s.children[lo + int(np.argmax(scores))]))
-    return float(np.exp(values[root])), dict(sorted(assignment.items()))
+    return float(np.exp(values[root])), _descend(s, values)
 
 
-def _node_values(s: Circuit, log_table: np.ndarray) -> np.ndarray:
-    """Max-product value of every node (float64, log space), in topological order."""
+def _node_values(s: Circuit, log_table: np.ndarray, summed: Any = None) -> np.ndarray:
+    """Every node's value in log space (float64), in topological order: ⊕ nodes take the
+    max of their children, or, where ``summed[node]``, their log-sum-exp."""
     with np.errstate(divide="ignore"):
         w = np.log(s.edge_weights())
     values = np.empty(s.n_nodes)
@@ -174,13 +159,85 @@ def _node_values(s: Circuit, log_table: np.ndarray) -> np.ndarray:
         elif k == SUM or k == PRODUCT:
             lo, hi = offsets[node], offsets[node + 1]
             kids = values[children[lo:hi]]
-            if k == SUM:
-                values[node] = np.max(kids + w[lo:hi]) if hi > lo else -np.inf
-            else:
+            if k == PRODUCT:
                 values[node] = np.sum(kids)
+                continue
+            terms = kids + w[lo:hi]
+            top = np.max(terms, initial=-np.inf)
+            if summed is not None and summed[node] and np.isfinite(top):
+                top += np.log(np.sum(np.exp(terms - top)))
+            values[node] = top
         else:
             values[node] = 0.0 if s.state[node] else -np.inf
     return values
+
+
+def _descend(s: Circuit, values: np.ndarray, keep: Any = None) -> dict[int, int]:
+    """The assignment of the maximising derivation: every child of a ⊗ node, the best
+    child of a ⊕ node (the first, on ties); only ⊕ nodes where ``keep`` holds."""
+    with np.errstate(divide="ignore"):
+        weights = np.log(s.edge_weights())
+    assignment: dict[int, int] = {}
+    stack, offsets = [int(s.roots[0])], s.child_offsets
+    while stack:
+        node = stack.pop()
+        k = s.kind[node]
+        if k == LEAF:
+            assignment[int(s.var[node])] = int(s.state[node])
+        elif k == PRODUCT:
+            stack.extend(s.children_of(node).tolist())
+        elif k == SUM and (keep is None or keep[node]):
+            lo, hi = offsets[node], offsets[node + 1]
+            scores = values[s.children[lo:hi]] + weights[lo:hi]
+            stack.append(int(s.children[lo + int(np.argmax(scores))]))
+    return dict(sorted(assignment.items()))
+
+
+def marginal_map(
+    c: Circuit, variables: Any, literal_weights: Any = None
+) -> tuple[float, dict[int, int]]:
+    """max over assignments q of ``variables`` of Σ over the others of the weight, and q.
+
+    Tractable (one pass) when the circuit is decomposable and *marginally
+    deterministic* in ``variables`` (checked: see ``is_marginal_deterministic``):
+    ⊕ nodes with some of them in scope take the max, the others sum. With every
+    variable it is :func:`mpe`; with none, :func:`wmc`.
+
+    >>> from catlearn.circuits import CircuitBuilder
+    >>> b = CircuitBuilder()
+    >>> x, nx, y, ny = b.literal(1), b.literal(1, False), b.literal(2), b.literal(2, False)
+    >>> xor = b.build([b.sum([b.product([x, ny]), b.product([nx, y])], decision=1)])
+    >>> value, q = marginal_map(xor, [1], {1: 0.3, -1: 0.7, 2: 0.5, -2: 0.5})
+    >>> round(value, 6), q
+    (0.35, {1: 0})
+    """
+    from catlearn.circuits.properties import is_marginal_deterministic, scopes
+
+    if c.roots.size != 1:
+        raise CircuitError("marginal_map needs a single root")
+    wanted = sorted({int(v) for v in variables})
+    outside = [v for v in wanted if not 1 <= v <= c.n_vars]
+    if outside:
+        raise CircuitError(f"variable {outside[0]} is not one of the circuit's 1..{c.n_vars}")
+    bad = undecomposable_nodes(c)
+    if bad:
+        raise CircuitError(f"marginal_map needs a decomposable circuit (see node {bad[0]})")
+    if not is_marginal_deterministic(c, wanted):
+        raise CircuitError(
+            f"marginal_map needs a circuit marginally deterministic in variables {wanted}: "
+            "some ⊕ node has two children that allow the same assignment of them"
+        )
+    s = c.smooth(all_variables=True)
+    mask = sum(1 << v for v in wanted)
+    maximised = np.array([bool(scope & mask) for scope in scopes(s)])
+    with np.errstate(divide="ignore"):
+        log_table = np.log(literal_table(c, literal_weights))
+    values = _node_values(s, log_table, summed=~maximised)
+    root = int(s.roots[0])
+    if not np.isfinite(values[root]):
+        raise CircuitError("the circuit has no model of non-zero weight")
+    assignment = _descend(s, values, keep=maximised)
+    return float(np.exp(values[root])), {v: assignment[v] for v in wanted}
 
 
 def entropy(c: Circuit, literal_weights: Any = None) -> float:

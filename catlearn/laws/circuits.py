@@ -135,6 +135,30 @@ def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
         p = np.array([w for _, w in models if w > 0]) / total
         return c.entropy(np.asarray(table[1:])), float(-(p * np.log(p)).sum())
 
+    @st.composite
+    def weighted_and_subset(draw):
+        c, table = draw(weighted())
+        subset = [v for v in range(1, c.n_vars + 1) if draw(st.booleans())]
+        return c, table, subset
+
+    def marginal_map_by_enumeration(args):
+        from catlearn.circuits import CircuitError, is_marginal_deterministic
+
+        c, table, subset = args
+        total, models = _brute(c, table)
+        if total == 0 or not is_marginal_deterministic(c, subset):
+            try:
+                c.marginal_map(subset, np.asarray(table[1:]))
+            except CircuitError:
+                return 0.0, 0.0  # refused, as it must be
+            return "answered", "refused"
+        mass: dict[tuple, float] = {}
+        for x, w in models:
+            key = tuple(int(x[v - 1]) for v in subset)
+            mass[key] = mass.get(key, 0.0) + w
+        value, q = c.marginal_map(subset, np.asarray(table[1:]))
+        return (value, mass.get(tuple(q[v] for v in subset), -1.0)), (max(mass.values()),) * 2
+
     def counting_then_boolean(c):
         return c.model_count() > 0, c.is_satisfiable()
 
@@ -148,6 +172,8 @@ def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
             (weighted(),), mpe_bounds_every_model, close),
         Law(name, "entropy", "H = −Σ p log p by enumeration", (weighted(),),
             entropy_by_enumeration, close),
+        Law(name, "marginal_map", "max_q Σ_rest w by enumeration, attained by q; else refused",
+            (weighted_and_subset(),), marginal_map_by_enumeration, close),
         Law(name, "counting_then_boolean", "(count > 0) = satisfiable", (dnnf,),
             counting_then_boolean),
     ]  # fmt: skip

@@ -281,3 +281,47 @@ def test_em_reaches_the_maximum_likelihood_and_never_decreases():
     assert fit.log_likelihood[-1] > fit.log_likelihood[0] + 0.1
     with pytest.raises(CircuitError, match="data must have shape"):
         em(pc, data[:, :2])
+
+
+def test_marginal_map_between_mpe_and_wmc():
+    from catlearn.circuits import is_marginal_deterministic, marginal_map
+
+    b = CircuitBuilder()
+    x = {(v, s): b.literal(v, bool(s)) for v in (1, 2, 3) for s in (0, 1)}
+    free3 = b.sum([x[3, 0], x[3, 1]], [0.5, 0.5])
+    c = b.build(
+        [
+            b.sum(
+                [b.product([x[1, 1], x[2, 1], free3]), b.product([x[1, 0], x[2, 0], x[3, 1]])],
+                [0.4, 0.6],
+                decision=1,
+            )
+        ]
+    )
+    w = {1: 0.5, -1: 0.5, 2: 0.9, -2: 0.1, 3: 0.3, -3: 0.7}
+    (value, q), (best, assignment) = marginal_map(c, [1, 2, 3], w), c.mpe(w)
+    assert value == pytest.approx(best, rel=1e-12) and q == assignment
+    assert marginal_map(c, [], w)[0] == pytest.approx(float(c.wmc(w)), rel=1e-6)
+    # x1 = 1: 0.4·0.5·0.9·(0.5·0.3 + 0.5·0.7) = 0.09 against x1 = 0: 0.6·0.5·0.1·0.3 = 0.009
+    value, q = marginal_map(c, [1], w)
+    assert q == {1: 1} and value == pytest.approx(0.09)
+    # Over x3 alone, the root's children overlap (both allow x3 = 1): refused, not guessed.
+    assert not is_marginal_deterministic(c, [3])
+    with pytest.raises(CircuitError, match="marginally deterministic in variables \\[3\\]"):
+        marginal_map(c, [3], w)
+    with pytest.raises(CircuitError, match="variable 7"):
+        marginal_map(c, [7], w)
+
+
+def test_marginal_map_law_catches_max_everywhere(monkeypatch):
+    from catlearn import laws
+    from catlearn.circuits import Circuit
+    from catlearn.laws import LawViolation
+
+    def mpe_restricted(self, variables, literal_weights=None):  # max where it should sum
+        value, assignment = self.mpe(literal_weights)
+        return value, {v: assignment[v] for v in variables}
+
+    monkeypatch.setattr(Circuit, "marginal_map", mpe_restricted)
+    with pytest.raises(LawViolation, match="marginal_map"):
+        laws.circuit_queries()["marginal_map"].check(max_examples=40, shrink=False)
