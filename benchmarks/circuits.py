@@ -18,7 +18,7 @@ Run from the repository root::
     forward, and forward + gradient of the mean log-likelihood w.r.t. all
     parameters. The anchor is a hand-written JAX dense log-matmul-exp
     evaluator (max-shift, exp, matmul, log) on the same parameters.
-(D) Depth: a parity d-DNNF of n variables (depth 2n), compile and run.
+(D) Depth: `catlearn.circuits.parity(n)`, a d-DNNF of depth 2n, compile and run.
 (R) Reading a 10^6-edge ``.nnf`` file.
 
 Output is markdown on stdout. Times: first call (trace + compile + run)
@@ -41,7 +41,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catlearn.circuits import Circuit, CircuitBuilder, read_nnf, write_nnf  # noqa: E402
+from catlearn.circuits import Circuit, parity, read_nnf, write_nnf  # noqa: E402
 from catlearn.semirings import Log  # noqa: E402
 
 
@@ -190,18 +190,6 @@ def bench_dense(n_vars, units, batch, repeats):
     flat = pc.to_circuit(params)
     build_s = time.perf_counter() - start
     return rows, flat, build_s
-
-
-def parity(n):
-    b = CircuitBuilder()
-    even, odd = b.literal(1, False), b.literal(1, True)
-    for v in range(2, n + 1):
-        x, nx = b.literal(v), b.literal(v, False)
-        even, odd = (
-            b.sum([b.product([even, nx]), b.product([odd, x])], decision=v),
-            b.sum([b.product([even, x]), b.product([odd, nx])], decision=v),
-        )
-    return b.build([odd])
 
 
 def main() -> None:

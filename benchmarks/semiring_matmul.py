@@ -181,7 +181,7 @@ def main(argv=None) -> None:
     parser.add_argument("--grad", action="store_true", help="with --peak: time the gradient")
     parser.add_argument(
         "--no-peak", action="store_true",
-        help="skip host peak-memory subprocesses (on a GPU they measure host RSS, not device memory)",
+        help="skip host peak-memory subprocesses (on a GPU they measure host RSS, not the device)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.peak:

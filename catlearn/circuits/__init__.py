@@ -16,6 +16,7 @@ circuit product, which checks and reports its tractability conditions.
 from catlearn.circuits.atlas import Report, product
 from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
 from catlearn.circuits.compile import CompiledCircuit, lift_weights
+from catlearn.circuits.constraints import exactly_k_of_n, parity
 from catlearn.circuits.export import to_diagram, to_dot
 from catlearn.circuits.learning import EMResult, em, normalized_log_weights
 from catlearn.circuits.nnf import NNFError, read_nnf, write_nnf
@@ -62,8 +63,10 @@ __all__ = [
     "EMResult",
     "em",
     "entropy",
+    "exactly_k_of_n",
     "marginal_map",
     "marginals",
+    "parity",
     "model_count",
     "quad_tree",
     "random_binary_tree",

@@ -1,37 +1,16 @@
-"""The demo's sample circuit: "exactly k of n variables are true" as a decision-DNNF.
+"""The demo's sample circuit: "exactly 40 of 80 variables are true" as a decision-DNNF.
 
-The dynamic programme over (variable, how many are still to be chosen) is
-a d-DNNF: node (i, r) decides variable i (an ``O i`` node: x_i and pick
-r − 1 more, or ¬x_i and pick r among the rest), so it is deterministic,
-and each branch conjoins a literal with a circuit over later variables,
-so it is decomposable. Its model count is C(n, k) — for n = 80, k = 40
-about 1.1 × 10^23, past 2^63 — which makes it a good exactness check.
+``catlearn.circuits.exactly_k_of_n`` builds it. Its model count is C(80, 40),
+about 1.1 × 10^23, past 2^63, which makes it a good exactness check.
 ``catlearn/data/exactly_40_of_80.nnf`` is this circuit, written by
 ``write_nnf``.
 """
 
 from __future__ import annotations
 
-from catlearn.circuits import Circuit, CircuitBuilder
+from catlearn.circuits import exactly_k_of_n
 
-
-def exactly_k_of_n(n: int, k: int) -> Circuit:
-    """The d-DNNF of Σ x_i = k over variables 1..n."""
-    if not 0 <= k <= n:
-        raise ValueError(f"need 0 ≤ k ≤ n, got k = {k}, n = {n}")
-    b = CircuitBuilder()
-    true, false = b.constant(True), b.constant(False)
-    # below[r]: the circuit for "exactly r of variables i+1..n", built from i = n down.
-    below = [true] + [false] * k
-    for i in range(n, 0, -1):
-        x, nx = b.literal(i), b.literal(i, False)
-        here = []
-        for r in range(k + 1):
-            take = b.product([x, below[r - 1]]) if r >= 1 else None
-            skip = b.product([nx, below[r]])
-            here.append(b.sum([take, skip], decision=i) if take is not None else skip)
-        below = here
-    return b.build([below[k]], n_vars=n)
+__all__ = ["circuit_section", "exactly_k_of_n"]
 
 
 def circuit_section() -> dict:

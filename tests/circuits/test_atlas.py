@@ -5,21 +5,7 @@ from math import comb
 import numpy as np
 import pytest
 
-from catlearn.circuits import CircuitBuilder, CircuitError, product
-from catlearn.demo.cardinality import exactly_k_of_n
-
-
-def parity(n: int, odd: int):
-    """x1 ⊕ … ⊕ xn = odd, deciding x1 first (the same splits as exactly_k_of_n)."""
-    b = CircuitBuilder()
-    below = {0: b.constant(True), 1: b.constant(False)}
-    for v in range(n, 0, -1):
-        x, nx = b.literal(v), b.literal(v, False)
-        below = {
-            p: b.sum([b.product([x, below[1 - p]]), b.product([nx, below[p]])], decision=v)
-            for p in (0, 1)
-        }
-    return b.build([below[odd]])
+from catlearn.circuits import CircuitBuilder, CircuitError, exactly_k_of_n, parity, product
 
 
 @pytest.mark.parametrize("k", [0, 2, 3, 6])
