@@ -9,11 +9,14 @@ any catlearn semiring; and ask exact queries: ``model_count``, ``wmc``,
 ``mpe``, ``marginals``, ``entropy``, ``is_satisfiable``, and ``sample``. ``TensorizedPC`` builds
 probabilistic circuits over region trees (``random_binary_tree``,
 ``quad_tree``) evaluated one dense layer per level; ``to_dot`` and
-``to_diagram`` draw circuits. ``product`` is the compositional atlas's
-circuit product, which checks and reports its tractability conditions.
+``to_diagram`` draw circuits. ``product`` and ``power`` are the
+compositional atlas's circuit product and elementwise power; with
+``marginalize`` (aggregation by sum) and ``marginal_map`` (by max) they
+check and report their tractability conditions. ``parity`` and
+``exactly_k_of_n`` build standard constraints as d-DNNF.
 """
 
-from catlearn.circuits.atlas import Report, product
+from catlearn.circuits.atlas import Report, power, product
 from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
 from catlearn.circuits.compile import CompiledCircuit, lift_weights
 from catlearn.circuits.constraints import exactly_k_of_n, parity
@@ -67,6 +70,7 @@ __all__ = [
     "marginal_map",
     "marginals",
     "parity",
+    "power",
     "model_count",
     "quad_tree",
     "random_binary_tree",

@@ -53,3 +53,33 @@ def test_incompatible_circuits_are_refused():
     overlapping = b.build([b.product([x, b.literal(1, False)])])
     with pytest.raises(CircuitError, match="not decomposable"):
         product(overlapping, parity(1, 1))
+
+
+def test_power_raises_each_assignment_and_needs_determinism():
+    from catlearn.circuits import power
+    from catlearn.laws.random_circuits import reference_evaluate
+    from catlearn.semirings import Real
+
+    b = CircuitBuilder()
+    x = {(v, s): b.literal(v, bool(s)) for v in (1, 2) for s in (0, 1)}
+    y = b.sum([x[2, 1], x[2, 0]], [0.2, 0.8], decision=2)
+    c = b.build([b.sum([b.product([x[1, 1], y]), b.product([x[1, 0], x[2, 1]])], [0.3, 0.7])])
+    cubed, report = power(c, 3)
+    assert report.deterministic and report.decomposable
+    ones = [[1.0, 1.0]] * 3
+    for xs in [(0, 0), (0, 1), (1, 0), (1, 1)]:
+        want = float(reference_evaluate(c, Real(), ones, np.array(xs))[0]) ** 3
+        got = float(reference_evaluate(cubed, Real(), ones, np.array(xs))[0])
+        assert got == pytest.approx(want, rel=1e-5)
+    # With literal weights: c^α weighed by w^α sums (c·w)^α over assignments.
+    w = np.array([[0.4, 0.6], [0.5, 0.5]])
+    assert float(cubed.wmc(w**3)) == pytest.approx(
+        (0.3 * 0.6 * 0.2 * 0.5) ** 3 + (0.3 * 0.6 * 0.8 * 0.5) ** 3 + (0.7 * 0.4 * 0.5) ** 3,
+        rel=1e-5,
+    )
+    b = CircuitBuilder()
+    overlapping = b.build([b.sum([b.literal(1), b.literal(2)], [0.5, 0.5])])
+    with pytest.raises(CircuitError, match="deterministic"):
+        power(overlapping, 2)
+    with pytest.raises(ValueError, match="α > 0"):
+        power(c, 0)
