@@ -123,8 +123,12 @@ def arrays(S: Semiring, shape: tuple[int, ...], items=None) -> st.SearchStrategy
 
 @st.composite
 def matrix_pairs(draw, S: Semiring, items=None, max_size: int = 3):
-    """Two batched matrices (1, m, k) and (1, k, n) that can be multiplied."""
-    m, k, n = (draw(st.integers(1, max_size)) for _ in range(3))
+    """Two batched matrices (1, m, k) and (1, k, n) that can be multiplied.
+
+    Each size is 1 or ``max_size``: the degenerate and the general case. Every
+    new shape costs an XLA compile of the kernel, so eight shapes, not max_size³.
+    """
+    m, k, n = (draw(st.sampled_from(sorted({1, max_size}))) for _ in range(3))
     return draw(arrays(S, (1, m, k), items)), draw(arrays(S, (1, k, n), items))
 
 
