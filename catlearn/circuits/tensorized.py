@@ -1,7 +1,8 @@
 """Tensorised probabilistic circuits: K units per region, one dense layer per tree level.
 
 Every region of a :class:`RegionTree` holds K units. A leaf region's
-units are K categorical distributions over its variable; an internal
+units are K categorical distributions over its variable (or, with
+``leaf="gaussian"``, K normal densities over a real variable); an internal
 region multiplies its children's units elementwise (a Hadamard product,
 CP-style) and mixes them with a K×K sum layer; the root mixes to one
 unit. All regions of a level are one ``(regions, batch, K)`` tensor, so a
@@ -22,6 +23,16 @@ cirkit's speed comes from (reference/circuit-libraries.md).
 ``to_circuit(params)`` writes the same circuit as flat arrays (a generic
 ``Circuit``, ~K² edges per region, built vectorised), for the queries
 and checks that work on any circuit.
+
+Gaussian input units model real-valued data; NaN marginalises a variable
+(its density integrates to one)::
+
+    >>> pc = TensorizedPC(random_binary_tree(2), units=2, leaf="gaussian")
+    >>> params = pc.init(jax.random.key(0))
+    >>> grid = np.linspace(-12, 12, 2001)
+    >>> p = np.exp(pc.log_likelihood(params, np.stack([grid, np.full_like(grid, np.nan)], 1)))
+    >>> round(float(p.sum() * (grid[1] - grid[0])), 4)                       # ∫ p(x₁) dx₁
+    1.0
 """
 
 from __future__ import annotations
@@ -32,18 +43,25 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit
+from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError
 from catlearn.circuits.region_graph import RegionTree
-from catlearn.semirings import Log, Semiring
+from catlearn.semirings import Log, MaxPlus, Semiring
+
+LEAVES = ("categorical", "gaussian")
+_HALF_LOG_2PI = 0.5 * float(np.log(2 * np.pi))
 
 
 class TensorizedPC:
     """A smooth, decomposable probabilistic circuit over a region tree (see module docstring)."""
 
-    def __init__(self, tree: RegionTree, units: int, states: int = 2) -> None:
+    def __init__(
+        self, tree: RegionTree, units: int, states: int = 2, leaf: str = "categorical"
+    ) -> None:
         if units < 1 or states < 2:
             raise ValueError(f"need units ≥ 1 and states ≥ 2; got {units}, {states}")
-        self.tree, self.units, self.states = tree, units, states
+        if leaf not in LEAVES:
+            raise ValueError(f"leaf must be one of {LEAVES}, got {leaf!r}")
+        self.tree, self.units, self.states, self.leaf = tree, units, states, leaf
         self._jitted = jax.jit(self._evaluate, static_argnums=2)
         self._levels = [
             (jnp.asarray(level), jnp.asarray(tree.left[level - tree.n_vars]),
@@ -52,11 +70,22 @@ class TensorizedPC:
         ]  # fmt: skip
 
     def init(self, key: jax.Array) -> dict[str, Any]:
-        """Logits: leaves (n_vars, K, states), one (regions, K, K) per level, root (K,)."""
+        """Logits: leaves (n_vars, K, states), one (regions, K, K) per level, root (K,).
+
+        Gaussian leaves are ``{"mean": (n_vars, K), "log_scale": (n_vars, K)}``
+        (standard-normal means, unit scales)."""
         keys = jax.random.split(key, len(self._levels) + 2)
         K = self.units
+        V = self.tree.n_vars
+        if self.leaf == "gaussian":
+            leaves: Any = {
+                "mean": jax.random.normal(keys[0], (V, K)),
+                "log_scale": jnp.zeros((V, K)),
+            }
+        else:
+            leaves = jax.random.normal(keys[0], (V, K, self.states))
         return {
-            "leaves": jax.random.normal(keys[0], (self.tree.n_vars, K, self.states)),
+            "leaves": leaves,
             "sums": [
                 jax.random.normal(k, (level.size, K, K)) * 0.5
                 for k, (level, _, _) in zip(keys[1:], self._levels)
@@ -67,7 +96,8 @@ class TensorizedPC:
     def log_likelihood(
         self, params: dict[str, Any], x: Any, semiring: Semiring | None = None
     ) -> jax.Array:
-        """log p(x) for each row of ``x`` (batch, n_vars) ints; -1 marginalises a variable.
+        """log p(x) for each row of ``x`` (batch, n_vars); a variable is marginalised
+        where ``x`` is -1 (categorical leaves, integer states) or NaN (Gaussian leaves).
 
         With ``semiring=MaxPlus()`` it is the max-product (MPE) value instead.
         """
@@ -75,14 +105,33 @@ class TensorizedPC:
         x = jnp.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.tree.n_vars:
             raise ValueError(f"x must be (batch, {self.tree.n_vars}); got {x.shape}")
+        if self.leaf == "gaussian":
+            if not jnp.issubdtype(x.dtype, jnp.floating):
+                raise ValueError(f"Gaussian leaves need real-valued x, got dtype {x.dtype}")
+            if not isinstance(S, (Log, MaxPlus)):
+                raise ValueError(f"Gaussian leaves are log densities: Log or MaxPlus, not {S!r}")
+        elif not jnp.issubdtype(x.dtype, jnp.integer):
+            raise ValueError(f"categorical leaves need integer states in x, got {x.dtype}")
         return self._jitted(params, x, S)
 
-    def _evaluate(self, params: dict[str, Any], x: jax.Array, S: Semiring) -> jax.Array:
-        leaf = jax.nn.log_softmax(params["leaves"], axis=-1)  # (V, K, states)
+    def _leaves(self, params: dict[str, Any], x: jax.Array, S: Semiring) -> jax.Array:
+        """Every leaf unit's log value on every example: (V, B, K)."""
         V = self.tree.n_vars
+        if self.leaf == "gaussian":
+            mean, log_scale = params["leaves"]["mean"], params["leaves"]["log_scale"]
+            z = (jnp.nan_to_num(x).T[:, :, None] - mean[:, None, :]) * jnp.exp(-log_scale)[:, None]
+            peak = -log_scale[:, None, :] - _HALF_LOG_2PI  # the density at its mode
+            seen = peak - 0.5 * z**2
+            # Marginalised: ∫ N = 1 under Log (log 0); under MaxPlus, the mode's density.
+            unseen = jnp.zeros_like(peak) if isinstance(S, Log) else peak
+            return jnp.where(jnp.isnan(x).T[:, :, None], unseen, seen)
+        leaf = jax.nn.log_softmax(params["leaves"], axis=-1)  # (V, K, states)
         seen = leaf[jnp.arange(V)[:, None], :, jnp.maximum(x, 0).T]  # (V, B, K)
         unseen = S.sum(leaf, axis=-1)[:, None, :]  # marginalised: ⊕ over the states
-        values = jnp.where(x.T[:, :, None] < 0, unseen, seen)
+        return jnp.where(x.T[:, :, None] < 0, unseen, seen)
+
+    def _evaluate(self, params: dict[str, Any], x: jax.Array, S: Semiring) -> jax.Array:
+        values = self._leaves(params, x, S)
         regions = jnp.zeros((self.tree.n_regions, x.shape[0], self.units), values.dtype)
         regions = regions.at[: self.tree.n_vars].set(values)
         for (level, left, right), logits in zip(self._levels, params["sums"]):
@@ -95,6 +144,10 @@ class TensorizedPC:
 
     def to_circuit(self, params: dict[str, Any]) -> Circuit:
         """The same PC as a flat ``Circuit`` with normalised weights (vectorised build)."""
+        if self.leaf != "categorical":
+            raise CircuitError(
+                "to_circuit needs categorical leaves: a Circuit's leaves are indicators"
+            )
         t, K, St = self.tree, self.units, self.states
         V = t.n_vars
         leaf_w = _softmax(params["leaves"], axis=-1)

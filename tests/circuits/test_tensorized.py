@@ -80,3 +80,48 @@ def test_bad_inputs():
         pc.log_likelihood(pc.init(jax.random.key(0)), np.zeros((3, 5), int))
     with pytest.raises(ValueError, match="units"):
         TensorizedPC(random_binary_tree(4), units=0)
+
+
+def test_gaussian_leaves_are_normalised_marginalise_and_learn():
+    from catlearn.circuits import CircuitError
+    from catlearn.semirings import Real
+
+    pc = TensorizedPC(random_binary_tree(2, seed=0), units=3, leaf="gaussian")
+    params = pc.init(jax.random.key(1))
+    grid = np.linspace(-10, 10, 401)
+    step = grid[1] - grid[0]
+    xs = np.stack(np.meshgrid(grid, grid, indexing="ij"), -1).reshape(-1, 2)
+    joint = np.exp(np.asarray(pc.log_likelihood(params, xs))).reshape(401, 401)
+    assert joint.sum() * step**2 == pytest.approx(1.0, abs=1e-3)
+    # NaN marginalises: p(x₁) equals the joint integrated over x₂.
+    rows = np.stack([grid[::50], np.full(9, np.nan)], 1)
+    marginal = np.exp(np.asarray(pc.log_likelihood(params, rows)))
+    np.testing.assert_allclose(marginal, joint[::50].sum(axis=1) * step, rtol=1e-3)
+    # Max-product runs on the same leaves (the mode's density where marginalised).
+    assert np.isfinite(np.asarray(pc.log_likelihood(params, rows, MaxPlus()))).all()
+    # Two clusters: Adam on the mean negative log-likelihood improves it, finite gradients.
+    rng = np.random.default_rng(0)
+    data = np.concatenate([rng.normal(-3, 0.5, (64, 2)), rng.normal(3, 0.5, (64, 2))])
+    data[::7, 1] = np.nan
+    data = jnp.asarray(data, jnp.float32)
+
+    def loss(p):
+        return -pc.log_likelihood(p, data).mean()
+
+    opt = optax.adam(0.1)
+    state, before = opt.init(params), float(loss(params))
+    grad_fn = jax.jit(jax.value_and_grad(loss))
+    for _ in range(60):
+        value, grad = grad_fn(params)
+        assert all(np.isfinite(np.asarray(g)).all() for g in jax.tree.leaves(grad))
+        updates, state = opt.update(grad, state)
+        params = optax.apply_updates(params, updates)
+    assert float(loss(params)) < before - 1.0
+    with pytest.raises(ValueError, match="real-valued"):
+        pc.log_likelihood(params, np.zeros((1, 2), int))
+    with pytest.raises(ValueError, match="Log or MaxPlus"):
+        pc.log_likelihood(params, data, Real())
+    with pytest.raises(CircuitError, match="categorical leaves"):
+        pc.to_circuit(params)
+    with pytest.raises(ValueError, match="leaf must be"):
+        TensorizedPC(random_binary_tree(2), units=2, leaf="poisson")
