@@ -307,8 +307,16 @@ def _sweep_backward(S, residuals, g):
         g, g_weights = carry
         kids, widx, target, is_sum = chunk
         x, w = _take(S, values, kids), _take(S, weights, widx)
-        _, pull = jax.vjp(lambda x, w: _chunk(S, is_sum, x, w), x, w)
-        g_x, g_w = pull(_take(S, g, target))
+        g_out = _take(S, g, target)
+        if isinstance(S, Log):
+            # Closed form: the final values already hold each ⊕ node's log-sum, so its
+            # children's cotangents are posterior weights exp(x + w − out), no recompute.
+            g_x, g_w = jax.lax.cond(
+                is_sum, _log_sum_grad, _log_product_grad, x, w, _take(S, values, target), g_out
+            )
+        else:
+            _, pull = jax.vjp(lambda x, w: _chunk(S, is_sum, x, w), x, w)
+            g_x, g_w = pull(g_out)
         g = jax.tree.map(lambda a, v: a.at[kids].add(v), g, g_x)
         g_weights = jax.tree.map(lambda a, v: a.at[widx].add(v), g_weights, g_w)
         return (g, g_weights), None
@@ -319,6 +327,20 @@ def _sweep_backward(S, residuals, g):
 
 
 _sweep.defvjp(_sweep_forward, _sweep_backward)
+
+
+def _log_sum_grad(x, w, out, g_out):
+    # Rows with out = −∞, and the dummy row padding targets share (its value is a sum
+    # of several chunks', its cotangent 0), get nothing; the exponent is at most 0.
+    live = jnp.isfinite(out) & (g_out != 0)
+    exponent = jnp.minimum(x + w[..., None] - jnp.where(live, out, 0.0)[:, None, :], 0.0)
+    r = jnp.where(live[:, None, :], jnp.exp(exponent), 0.0) * g_out[:, None, :]
+    return r, r.sum(axis=2)
+
+
+def _log_product_grad(x, w, out, g_out):
+    return jnp.broadcast_to(g_out[:, None, :], x.shape), jnp.zeros_like(w)
+
 
 _evaluate_jit = jax.jit(_evaluate, static_argnums=(0, 1))
 
