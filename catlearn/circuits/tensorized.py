@@ -63,6 +63,17 @@ class TensorizedPC:
             raise ValueError(f"leaf must be one of {LEAVES}, got {leaf!r}")
         self.tree, self.units, self.states, self.leaf = tree, units, states, leaf
         self._jitted = jax.jit(self._evaluate, static_argnums=2)
+        # Evaluation numbers regions level by level, so that a level's outputs are one
+        # static slice (an in-place update; its gradient a slice) rather than a scatter.
+        V = tree.n_vars
+        renumber = np.empty(tree.n_regions, np.int64)
+        renumber[np.concatenate([np.arange(V), *tree.levels])] = np.arange(tree.n_regions)
+        self._slices, start = [], V
+        for level in tree.levels:
+            left, right = renumber[tree.left[level - V]], renumber[tree.right[level - V]]
+            self._slices.append((start, start + level.size, jnp.asarray(left), jnp.asarray(right)))
+            start += level.size
+        self._root = int(renumber[tree.root])
         self._levels = [
             (jnp.asarray(level), jnp.asarray(tree.left[level - tree.n_vars]),
              jnp.asarray(tree.right[level - tree.n_vars]))
@@ -134,11 +145,11 @@ class TensorizedPC:
         values = self._leaves(params, x, S)
         regions = jnp.zeros((self.tree.n_regions, x.shape[0], self.units), values.dtype)
         regions = regions.at[: self.tree.n_vars].set(values)
-        for (level, left, right), logits in zip(self._levels, params["sums"]):
+        for (start, stop, left, right), logits in zip(self._slices, params["sums"]):
             product = S.mul(regions[left], regions[right])  # (R, B, K): Hadamard
             weights = jax.nn.log_softmax(logits, axis=1)  # normalised over inputs
-            regions = regions.at[level].set(S.matmul(product, weights))
-        root = regions[self.tree.root]  # (B, K): the root region's units, mixed to one
+            regions = regions.at[start:stop].set(S.matmul(product, weights))
+        root = regions[self._root]  # (B, K): the root region's units, mixed to one
         weights = jax.nn.log_softmax(params["root"])
         return S.sum(S.mul(root, weights[None, :]), axis=1)
 
