@@ -88,21 +88,7 @@ def is_decomposable(c: Circuit) -> bool:
 
 def is_deterministic(c: Circuit, max_vars: int = 16) -> bool:
     """Exact: decision nodes count as deterministic; other ⊕ nodes are enumerated."""
-    s = scopes(c)
-    offsets, children = c.child_offsets.tolist(), c.children.tolist()
-    for node in np.flatnonzero(c.kind == SUM).tolist():
-        kids = children[offsets[node] : offsets[node + 1]]
-        if len(kids) < 2 or c.decision[node] != 0:
-            continue
-        variables = [v for v in range(1, c.n_vars + 1) if s[node] >> v & 1]
-        if len(variables) > max_vars:
-            raise CircuitError(
-                f"⊕ node {node} has {len(variables)} variables in scope; checking determinism "
-                f"exactly enumerates them, which is only done up to max_vars = {max_vars}"
-            )
-        if not _disjoint_supports(c, kids, variables):
-            return False
-    return True
+    return _disjoint_on(c, range(1, c.n_vars + 1), max_vars, "determinism", marginal=False)
 
 
 def is_marginal_deterministic(c: Circuit, variables: Sequence[int], max_vars: int = 16) -> bool:
@@ -125,7 +111,17 @@ def is_marginal_deterministic(c: Circuit, variables: Sequence[int], max_vars: in
     >>> is_marginal_deterministic(c, [2])     # both children allow y = 1
     False
     """
-    wanted = set(int(v) for v in variables)
+    return _disjoint_on(c, variables, max_vars, "marginal determinism", marginal=True)
+
+
+def _disjoint_on(
+    c: Circuit, variables: Sequence[int], max_vars: int, what: str, marginal: bool
+) -> bool:
+    """Whether every ⊕ node's children have disjoint supports on ``variables`` (those in
+    its scope; a decision on one of them is disjoint by construction). Marginally, a node
+    with none of them in scope is summed out and exempt; otherwise even a node over
+    constants alone must have one live child (two would count the empty model twice)."""
+    wanted = {int(v) for v in variables}
     s = scopes(c)
     offsets, children = c.child_offsets.tolist(), c.children.tolist()
     for node in np.flatnonzero(c.kind == SUM).tolist():
@@ -133,12 +129,12 @@ def is_marginal_deterministic(c: Circuit, variables: Sequence[int], max_vars: in
         if len(kids) < 2 or int(c.decision[node]) in wanted:
             continue
         inside = [v for v in sorted(wanted) if s[node] >> v & 1]
-        if not inside:
+        if marginal and not inside:
             continue
         if len(inside) > max_vars:
             raise CircuitError(
-                f"⊕ node {node} has {len(inside)} of the variables in scope; checking marginal "
-                f"determinism enumerates them, which is only done up to max_vars = {max_vars}"
+                f"⊕ node {node} has {len(inside)} variables in scope; checking {what} "
+                f"exactly enumerates them, which is only done up to max_vars = {max_vars}"
             )
         if not _disjoint_supports(c, kids, inside):
             return False

@@ -6,25 +6,17 @@ import numpy as np
 import pytest
 
 import catlearn.circuits.compile as compile_module
-from catlearn.circuits import CircuitBuilder
 from catlearn.semirings import Expectation, Log, Real
 
 
-def _mixture():
-    # Two components over 3 variables, shared leaves, a zero weight and a zero literal.
-    b = CircuitBuilder()
-    comps = []
-    for k in range(3):
-        leaves = [
-            b.sum([b.literal(v), b.literal(v, False)], [0.2 + 0.3 * k, 0.8 - 0.3 * k])
-            for v in (1, 2, 3)
-        ]
-        comps.append(b.product(leaves))
-    return b.build([b.sum(comps, [0.5, 0.0, 0.5])])
+@pytest.fixture
+def mixture(bernoulli_mixture):
+    # Three components over 3 variables, a zero mixing weight.
+    return bernoulli_mixture([[0.2] * 3, [0.5] * 3, [0.8] * 3], [0.5, 0.0, 0.5])
 
 
-def test_custom_backward_pass_equals_autodiff_of_the_scan(monkeypatch):
-    c = _mixture()
+def test_custom_backward_pass_equals_autodiff_of_the_scan(monkeypatch, mixture):
+    c = mixture
     f = c.compile(Log())
     params = f.params()
     # A literal of weight 0 (log −inf) and an edge of weight 0: gradients stay finite.
@@ -47,11 +39,11 @@ def test_custom_backward_pass_equals_autodiff_of_the_scan(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-def test_pair_carriers_forward_and_reverse_derivatives_agree():
+def test_pair_carriers_forward_and_reverse_derivatives_agree(mixture):
     # Expectation = Dual(Real): values are (p, p′) pairs, a pytree of two arrays. The
     # tangent of a one-hot edge weight is ∂Z/∂w_i (forward mode); reverse mode through
     # the pair evaluator (the custom backward pass on a pytree) must agree with both.
-    c = _mixture()
+    c = mixture
     real, dual = c.compile(Real()), c.compile(Expectation)
     base = real.params()
     evidence = np.array([[1, -1, 0]], dtype=np.int32)

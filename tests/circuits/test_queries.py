@@ -247,7 +247,7 @@ def test_entropy_of_a_weighted_deterministic_circuit_matches_enumeration():
         c.entropy({1: 0.0, -1: 0.0})
 
 
-def test_em_reaches_the_maximum_likelihood_and_never_decreases():
+def test_em_reaches_the_maximum_likelihood_and_never_decreases(bernoulli_mixture):
     from catlearn.circuits import em
 
     # Complete data on a deterministic circuit: one EM step gives the frequencies.
@@ -264,15 +264,7 @@ def test_em_reaches_the_maximum_likelihood_and_never_decreases():
     )
     assert fit.log_likelihood[1] >= fit.log_likelihood[0]
     # A latent mixture with missing values: the likelihood climbs monotonically.
-    b = CircuitBuilder()
-    comps = []
-    for k in range(2):
-        leaves = [
-            b.sum([b.literal(v), b.literal(v, False)], [0.3 + 0.4 * k, 0.7 - 0.4 * k])
-            for v in (1, 2, 3)
-        ]
-        comps.append(b.product(leaves))
-    pc = b.build([b.sum(comps, [0.5, 0.5])])
+    pc = bernoulli_mixture([[0.3] * 3, [0.7] * 3], [0.5, 0.5])
     rng = np.random.default_rng(0)
     data = (rng.random((64, 3)) < [0.9, 0.8, 0.1]).astype(np.int32)
     data[rng.random((64, 3)) < 0.2] = -1
