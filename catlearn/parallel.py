@@ -38,6 +38,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from catlearn.errors import CatlearnError
 
 AXIS = "batch"
+"""The name of the mesh axis that ``data_mesh`` builds and batches are sharded along."""
 
 
 class ShardingError(CatlearnError, ValueError):

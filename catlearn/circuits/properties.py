@@ -79,10 +79,14 @@ def undecomposable_nodes(c: Circuit) -> list[int]:
 
 
 def is_smooth(c: Circuit) -> bool:
+    """Whether every ⊕ node's children have the same scope (``unsmooth_nodes`` lists those
+    that do not; ``smooth()`` repairs them)."""
     return not unsmooth_nodes(c)
 
 
 def is_decomposable(c: Circuit) -> bool:
+    """Whether every ⊗ node's children have pairwise disjoint scopes (``undecomposable_nodes``
+    lists those that do not)."""
     return not undecomposable_nodes(c)
 
 
