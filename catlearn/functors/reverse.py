@@ -74,26 +74,34 @@ RULES: Mapping[str, Rule] = {
 to experiment (the law tests use it to build wrong rules and catch them)."""
 
 
-def reverse_derivative(diagram: Any, rules: Mapping[str, Rule] = RULES) -> Hypergraph:
+def reverse_derivative(
+    diagram: Any, rules: Mapping[str, Rule] = RULES, *, against_target: bool = False
+) -> Hypergraph:
     """R[d] : A ⊗ B → A, the reverse derivative of the polynomial circuit d : A → B.
 
     Inputs of R[d] are d's inputs (the point) then one cotangent per output;
     its outputs are one cotangent per input of d. ``diagram`` is a DisCoPy
     diagram or a ``Hypergraph`` over the ``catlearn.diagrams.polycirc``
     signature; anything else raises ``PolycircError``.
+
+    With ``against_target=True`` the second input is a target y, and the
+    circuit is a ↦ R[d](a, d(a) − y), the error-driven step of reverse
+    derivative ascent, in one circuit: its forward pass serves both the
+    error and the derivative, where R[d] after d would evaluate d twice.
     """
     net = Netlist(diagram)
     with no_gc_pauses():
-        return _reverse(net, rules)
+        return _reverse(net, rules, against_target)
 
 
-def _reverse(net: Netlist, rules: Mapping[str, Rule]) -> Hypergraph:
+def _reverse(net: Netlist, rules: Mapping[str, Rule], against_target: bool) -> Hypergraph:
     n_a, n_b = len(net.sources), len(net.targets)
     b = Builder(n_a + n_b)
     wire = _replay(b, net, dict(zip(net.sources, range(n_a))))
     cotangents: list[list[int]] = [[] for _ in range(net.n_wires)]
     for j, t in enumerate(net.targets):
-        cotangents[t].append(n_a + j)
+        given = n_a + j
+        cotangents[t].append(b.add(wire[t], b.neg(given)) if against_target else given)
     for gate, xs, y in zip(reversed(net.gates), reversed(net.ins), reversed(net.outs)):
         dy = _total(b, cotangents[y])
         if dy is None:

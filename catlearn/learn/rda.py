@@ -78,7 +78,8 @@ class RDA:
         self.ring, self.n_params = ring, n_params
         self.n_inputs, self.n_outputs = len(net.sources) - n_params, len(net.targets)
         self.forward = F.compile(net)
-        self.reverse = F.compile(reverse_derivative(net))
+        # One circuit for the step, (p, x, y) ↦ R[f](p, x, f(p, x) − y): f runs once.
+        self.update = F.compile(reverse_derivative(net, against_target=True))
         if isinstance(learning_rate, float):
             self.learning_rate = ring.asarray(learning_rate)
         else:
@@ -101,9 +102,7 @@ class RDA:
     def step(self, params: Any, x: Any, y: Any) -> jax.Array:
         """One update on one example: p ← p − η · R[f]_P(p, x, f(p, x) − y)."""
         S = self.ring
-        px = jnp.concatenate([params, x])[None]
-        error = S.add(self.forward(px)[0], S.neg(y))
-        blame = self.reverse(jnp.concatenate([px[0], error])[None])[0, : self.n_params]
+        blame = self.update(jnp.concatenate([params, x, y])[None])[0, : self.n_params]
         return S.add(params, S.neg(S.mul(self.learning_rate, blame)))
 
     def epoch(self, params: Any, x: Any, y: Any) -> jax.Array:

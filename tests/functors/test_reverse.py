@@ -90,3 +90,26 @@ def test_non_polynomial_boxes_are_refused():
         reverse_derivative(Box("relu", R, R))
     with pytest.raises(PolycircError):
         forward_derivative(Box("relu", R, R))
+
+
+@pytest.mark.parametrize("S", [Zn(5), GF2], ids=repr)
+def test_against_target_is_the_derivative_at_the_error(S):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from catlearn.laws.reverse import evaluate
+    from catlearn.laws.strategies import polycircs
+
+    @settings(max_examples=25, deadline=None)
+    @given(polycircs(), st.integers(0, 2**31))
+    def check(f, seed):
+        n_a, n_b = len(f.sources), len(f.targets)
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, 2 if S == GF2 else 5, size=(3, n_a))
+        y = rng.integers(0, 2 if S == GF2 else 5, size=(3, n_b))
+        error = S.add(S.asarray(evaluate(f, S, a)), S.neg(S.asarray(y)))
+        fused = evaluate(reverse_derivative(f, against_target=True), S, np.c_[a, y])
+        two_pass = evaluate(reverse_derivative(f), S, np.c_[a, np.asarray(error)])
+        np.testing.assert_array_equal(np.asarray(fused), np.asarray(two_pass))
+
+    check()
