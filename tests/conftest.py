@@ -1,7 +1,10 @@
-"""Hypothesis profiles: `ci` (the default under CI=true) keeps the suite fast on 2 cores."""
+"""Hypothesis profiles: `ci` (the default under CI=true) keeps the suite fast on 2 cores;
+and fixtures shared across test folders (one conftest: without packages, two files named
+conftest.py collide on import)."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -10,3 +13,23 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=40, deadline=None)
 settings.register_profile("thorough", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def _bernoulli_mixture(probabilities, mixing):
+    """Σ_k mixing[k] Π_v Bernoulli(probabilities[k][v]) over variables 1..n, as a PC."""
+    from catlearn.circuits import CircuitBuilder
+
+    b = CircuitBuilder()
+    components = [
+        b.product(
+            [b.sum([b.literal(v), b.literal(v, False)], [p, 1 - p]) for v, p in enumerate(ps, 1)]
+        )
+        for ps in probabilities
+    ]
+    return b.build([b.sum(components, list(mixing))])
+
+
+@pytest.fixture
+def bernoulli_mixture():
+    """``bernoulli_mixture(probabilities, mixing)``: a mixture of products of Bernoullis."""
+    return _bernoulli_mixture
