@@ -32,17 +32,21 @@ def walk_count(steps: int, src: str, dst: str) -> int:
     return row[idx[dst]]
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """One `catlearn demo --json` run (it trains five folds), shared by the tests below."""
-    out = tmp_path_factory.mktemp("demo")
+def test_demo_reports_every_section(tmp_path, capsys):
+    """One `catlearn demo --json` run (it trains five folds), each section checked below.
+
+    One test, not one per section: pytest-xdist would give each worker its own run of a
+    shared fixture (~12 s each)."""
     text = io.StringIO()
     with contextlib.redirect_stdout(text):
-        assert main(["demo", "--json", "--out", str(out)]) == 0
-    return json.loads(text.getvalue()), out
+        assert main(["demo", "--json", "--out", str(tmp_path)]) == 0
+    demo_run = json.loads(text.getvalue()), tmp_path
+    for check in (_model_and_pictures, _graph_queries, _circuit_section, _boolean_section):
+        check(demo_run)
+    _printed_text(demo_run, capsys)
 
 
-def test_demo_trains_the_model_and_writes_pictures(demo_run):
+def _model_and_pictures(demo_run):
     result, out = demo_run
     model = result["model"]
     assert model["boxes"] == 6 and model["parameters"] == 368
@@ -55,7 +59,7 @@ def test_demo_trains_the_model_and_writes_pictures(demo_run):
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
 
-def test_demo_json(demo_run):
+def _graph_queries(demo_run):
     result, _ = demo_run
     dist = result["shortest_minutes_from_Ashford"]
     assert dist["Frome"] == 53.0 and dist["Hythe"] is None  # 12 + 9 + 14 + 18
@@ -67,7 +71,7 @@ def test_demo_json(demo_run):
     assert mps["boxes"] == 80 and mps["layers"] == 80 and mps["value"] > 0
 
 
-def test_demo_circuit_section(demo_run):
+def _circuit_section(demo_run):
     circuit = demo_run[0]["circuit"]
     assert circuit["model_count"] == circuit["expected"] == str(math.comb(80, 40))
     assert circuit["bits"] > 63 and circuit["mpe_true_odd"] == 40
@@ -93,7 +97,7 @@ def test_circuit_command(capsys, tmp_path):
     assert "line 2: literal 3 names no variable" in capsys.readouterr().err
 
 
-def test_demo_text(demo_run, capsys):
+def _printed_text(demo_run, capsys):
     _print_demo(demo_run[0])
     out = capsys.readouterr().out
     assert "Model as a diagram: sepal @ petal → logits" in out and "held out" in out
@@ -195,7 +199,8 @@ def test_laws_command_refuses_other_objects():
         main(["laws", "catlearn.semirings"])
 
 
-def test_demo_boolean_section_reproduces_the_paper(demo_run):
+def _boolean_section(demo_run):
+    # Wilson & Zanasi's iris experiment: the paper's accuracies, reproduced.
     rows = {(r["classes"], r["labels"]): r for r in demo_run[0]["boolean"]}
     # Wilson & Zanasi report 98% on two classes and 73.3% on three.
     assert rows[2, "binary"]["test_accuracy"] == 0.98

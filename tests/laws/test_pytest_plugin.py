@@ -9,7 +9,12 @@ def test_plugin_collects_and_runs_each_law(tmp_path):
     (tmp_path / "test_user_suite.py").write_text(
         textwrap.dedent("""
         import jax.numpy as jnp
+        from hypothesis import settings
+
         from catlearn import laws
+
+        settings.register_profile("quick", max_examples=10)  # the suite's own budget
+        settings.load_profile("quick")
 
         items = laws.strategies.dyadic(-4, 4).map(jnp.float32)
         test_max = laws.monoid("max", jnp.maximum, lambda: jnp.float32(-jnp.inf), items,
