@@ -14,6 +14,17 @@ settings.register_profile("dev", max_examples=40, deadline=None)
 settings.register_profile("thorough", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
+# XLA compiles dominate the suite's time, and the xdist workers compile many of the same
+# programs: they share one persistent compilation cache for this run (tests only).
+_run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+if _run:
+    import tempfile
+
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", f"{tempfile.gettempdir()}/catlearn-xla-{_run}")
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+
 
 def _bernoulli_mixture(probabilities, mixing):
     """Σ_k mixing[k] Π_v Bernoulli(probabilities[k][v]) over variables 1..n, as a PC."""
