@@ -27,13 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.errors import CatlearnError
+from catlearn.errors import DrawingError
 
 MAX_NODES = 2000  # beyond this a picture of every node is no longer readable
-
-
-class DrawingError(CatlearnError, ValueError):
-    """The object cannot be drawn: an unknown kind, a format, or too large."""
 
 
 def draw(obj: Any, path: str | Path, *, engine: str = "auto", figsize=None) -> Path:

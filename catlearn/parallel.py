@@ -35,14 +35,10 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from catlearn.errors import CatlearnError
+from catlearn.errors import ShardingError
 
 AXIS = "batch"
 """The name of the mesh axis that ``data_mesh`` builds and batches are sharded along."""
-
-
-class ShardingError(CatlearnError, ValueError):
-    """A batch cannot be split evenly over the mesh."""
 
 
 def data_mesh(devices: Sequence[jax.Device] | None = None, axis: str = AXIS) -> Mesh:

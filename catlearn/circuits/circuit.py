@@ -28,14 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.errors import CatlearnError
+from catlearn.errors import CircuitError
 
 LEAF, CONST, SUM, PRODUCT = 0, 1, 2, 3
 KINDS = ("leaf", "const", "sum", "product")
-
-
-class CircuitError(CatlearnError, ValueError):
-    """A circuit is malformed, or lacks a property a query needs."""
 
 
 def _ints(x: Any) -> np.ndarray:

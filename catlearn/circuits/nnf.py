@@ -33,17 +33,10 @@ from typing import IO, Any
 import numpy as np
 
 from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM, Circuit, CircuitError
+from catlearn.errors import NNFError
 
 _MAX_COUNT = 1 << 40  # header counts above this are not a real file
 _MAX_VARS = 1 << 26  # a per-variable table is allocated: refuse absurd variable counts
-
-
-class NNFError(CircuitError):
-    """A malformed ``.nnf`` file: the message names the source and the line."""
-
-    def __init__(self, source: str, line: int, message: str) -> None:
-        self.source, self.line = source, line
-        super().__init__(f"{source}: line {line}: {message}")
 
 
 def _open(source: Any) -> tuple[IO[str], str, bool]:

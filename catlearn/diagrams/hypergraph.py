@@ -32,11 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.errors import CatlearnError
-
-
-class CompositionError(CatlearnError, TypeError):
-    """Two diagrams whose boundary types do not match were composed."""
+from catlearn.errors import CompositionError
 
 
 def _ints(x: Any) -> np.ndarray:

@@ -27,11 +27,7 @@ import numpy as np
 from discopy import braided, frobenius, markov, rigid
 
 from catlearn.diagrams.hypergraph import Hypergraph, _atoms, renumber
-from catlearn.errors import CatlearnError
-
-
-class UnsupportedDiagramError(CatlearnError, TypeError):
-    """A diagram contains a construct that has no open-hypergraph form (sums, bubbles)."""
+from catlearn.errors import UnsupportedDiagramError
 
 
 def from_discopy(diagram: Any, *, cartesian: bool = False) -> Hypergraph:

@@ -28,14 +28,10 @@ import jax
 import jax.numpy as jnp
 from discopy import frobenius
 
-from catlearn.errors import CatlearnError
+from catlearn.errors import LayerShapeError
 
 Ty, Id = frobenius.Ty, frobenius.Id
 _counter = itertools.count(1)
-
-
-class LayerShapeError(CatlearnError, ValueError):
-    """A layer was given wires of sizes it cannot work with."""
 
 
 def _fresh(prefix: str, name: str | None) -> str:

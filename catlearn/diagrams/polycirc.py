@@ -33,17 +33,13 @@ import numpy as np
 from discopy import frobenius
 
 from catlearn.diagrams.hypergraph import Hypergraph
-from catlearn.errors import CatlearnError
+from catlearn.errors import PolycircError
 
 R = frobenius.Ty("R")
 """The wire type of polynomial circuits: one element of the ring."""
 
 KINDS = ("add", "mul", "neg", "zero", "const")
 ARITY = {"add": 2, "mul": 2, "neg": 1, "zero": 0, "const": 0}
-
-
-class PolycircError(CatlearnError, TypeError):
-    """A diagram is not a polynomial circuit: an unknown box, a merge, a loop."""
 
 
 class Gate(frobenius.Box):

@@ -10,15 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.errors import CatlearnError
-
-
-class ShapeError(CatlearnError, ValueError):
-    """An array does not have the shape its box or wire requires."""
-
-
-class MissingImageError(CatlearnError, KeyError):
-    """The functor maps nothing to a box (or to an object)."""
+from catlearn.errors import MissingImageError, ShapeError
 
 
 class Dimensions:

@@ -39,7 +39,7 @@ import numpy as np
 import sympy
 
 from catlearn.diagrams import CompositionError, Hypergraph, from_discopy
-from catlearn.errors import CatlearnError
+from catlearn.errors import SymbolError
 from catlearn.functors.boxes import MISSING, Dagger, look_up
 from catlearn.functors.exact import (
     ExactArray,
@@ -50,11 +50,6 @@ from catlearn.functors.exact import (
     resolve,
 )
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
-
-
-class SymbolError(CatlearnError, TypeError):
-    """Not a sympy ``Symbol``, a symbol missing from ``lambdify``'s list, or one whose
-    name matches the data's but not its assumptions."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -42,7 +42,7 @@ import opt_einsum
 import sympy
 
 from catlearn.diagrams import from_discopy
-from catlearn.errors import CatlearnError
+from catlearn.errors import NotExactError, SizeLimitError
 from catlearn.functors.boxes import (
     MISSING,
     Dagger,
@@ -58,14 +58,6 @@ from catlearn.semirings import Semiring, contract
 # Sympy arithmetic costs microseconds per entry, so an exact contraction is
 # refused above this many scalar operations (opt_einsum's estimate): ~seconds.
 MAX_COST = 10**6
-
-
-class NotExactError(CatlearnError, TypeError):
-    """A box's value has no exact reading (a learnable ``Param``, NaN, a string, …)."""
-
-
-class SizeLimitError(CatlearnError, ValueError):
-    """An exact contraction would be too large for sympy (see ``max_cost``)."""
 
 
 # -- exact values --------------------------------------------------------------

@@ -33,7 +33,7 @@ import jax.numpy as jnp
 from discopy import frobenius, markov
 
 from catlearn.diagrams import Feedback, from_discopy
-from catlearn.errors import CatlearnError
+from catlearn.errors import NotCartesianError
 from catlearn.functors.boxes import (
     MISSING,
     ShapeError,
@@ -45,10 +45,6 @@ from catlearn.functors.boxes import (
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.program import CompiledFunction, Morphism
 from catlearn.semirings.floats import float_dtype
-
-
-class NotCartesianError(CatlearnError, TypeError):
-    """A diagram has no reading as a function: a merge without a monoid, a loop, a cup."""
 
 
 class Monoid(NamedTuple):

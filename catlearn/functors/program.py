@@ -22,12 +22,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from catlearn.diagrams import Hypergraph
-from catlearn.errors import CatlearnError
+from catlearn.errors import WiringError
 from catlearn.functors.boxes import ShapeError
-
-
-class WiringError(CatlearnError, TypeError):
-    """The hypergraph is not a dataflow graph: a wire with no writer or two, or a loop."""
 
 
 class Morphism(NamedTuple):

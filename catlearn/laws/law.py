@@ -26,33 +26,7 @@ import hypothesis
 import numpy as np
 from hypothesis import strategies as st
 
-from catlearn.errors import CatlearnError
-
-
-class UnexpectedPass(CatlearnError, AssertionError):
-    """A law declared ``expected_failure`` held: the declaration is stale (strict xfail)."""
-
-
-class LawViolation(CatlearnError, AssertionError):
-    """A law failed; the message names the law and its shrunk counterexample."""
-
-    def __init__(self, law: Law, args: tuple, lhs: Any = None, rhs: Any = None, error=None):
-        self.law, self.counterexample, self.error = law, args, error
-        self.lhs, self.rhs = lhs, rhs
-        shown = ", ".join(_show(a) for a in args)
-        if error is not None:
-            what = f"raises {error!r} for ({shown})"
-        else:
-            what = f"fails for ({shown}): lhs = {_show(lhs)}, rhs = {_show(rhs)}"
-        super().__init__(f"{law.id} ({law.statement}) {what}")
-
-
-def _show(x: Any) -> str:
-    if isinstance(x, tuple):
-        return "(" + ", ".join(_show(v) for v in x) + ")"
-    if hasattr(x, "tolist"):
-        return repr(x.tolist())
-    return repr(x)
+from catlearn.errors import LawViolation, UnexpectedPass
 
 
 def _exact(a: Any, b: Any) -> bool:

@@ -35,11 +35,7 @@ import jax.numpy as jnp
 from discopy import braided, frobenius, markov, rigid
 
 from catlearn.diagrams import Feedback
-from catlearn.errors import CatlearnError
-
-
-class LensError(CatlearnError, TypeError):
-    """A diagram has a part with no lens (a cup, a feedback loop) or arities do not match."""
+from catlearn.errors import LensError
 
 
 class Lens(NamedTuple):

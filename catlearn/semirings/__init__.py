@@ -25,7 +25,7 @@ from catlearn.semirings.log import Log
 from catlearn.semirings.modular import GF2, Zn
 from catlearn.semirings.product import Product
 from catlearn.semirings.real import Real
-from catlearn.semirings.semiring import Semiring
+from catlearn.semirings.semiring import Semiring, require_semiring
 from catlearn.semirings.topk import TopK
 from catlearn.semirings.tropical import MaxPlus, MinPlus, Selective, Viterbi
 
@@ -57,6 +57,7 @@ __all__ = [
     "log_to_real",
     "maxplus_to_viterbi",
     "real_to_log",
+    "require_semiring",
     "viterbi_to_maxplus",
 ]
 

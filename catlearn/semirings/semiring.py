@@ -38,7 +38,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.errors import NotClosedError
+from catlearn.errors import ArgumentTypeError, NotClosedError
 
 Array = Any  # a JAX array, a numpy array, or a pytree of them (structured carriers)
 
@@ -165,6 +165,30 @@ class Semiring:
 
     def __hash__(self) -> int:
         return hash((type(self), tuple(sorted(vars(self).items()))))
+
+
+def require_semiring(value: Any, argument: str = "semiring") -> Semiring:
+    """``value`` if it is a :class:`Semiring` instance, else an ``ArgumentTypeError``
+    naming ``argument``: the check every public entry point that takes a semiring runs
+    first (a class such as ``Log`` instead of ``Log()`` is the usual slip)::
+
+        >>> from catlearn.semirings import Log
+        >>> require_semiring(Log, "semiring")
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.ArgumentTypeError: semiring: got the class Log, not an instance; pass Log()
+    """
+    if isinstance(value, Semiring):
+        return value
+    if isinstance(value, type) and issubclass(value, Semiring):
+        raise ArgumentTypeError(
+            f"{argument}: got the class {value.__name__}, not an instance; "
+            f"pass {value.__name__}()"
+        )
+    raise ArgumentTypeError(
+        f"{argument}: expected a catlearn Semiring (such as Real() or Log()), "
+        f"got {type(value).__name__} {value!r:.60}"
+    )
 
 
 def _broadcast_to(v: Any, shape: tuple[int, ...]) -> Any:
