@@ -6,6 +6,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from catlearn.semirings.carrier import truth_values
 from catlearn.semirings.floats import float_dtype
 from catlearn.semirings.semiring import Array, Semiring
 
@@ -15,7 +16,9 @@ class Boolean(Semiring):
 
     The matrix product runs as one float matmul followed by ``> 0``:
     a count of true pairs is positive exactly when their disjunction is,
-    and BLAS is much faster than any Boolean loop.
+    and BLAS is much faster than any Boolean loop. ``asarray`` reads a
+    number as true where it is nonzero (a big integer too, on the host, never
+    wrapped to 0 first) and refuses NaN, which is neither.
 
     >>> import jax.numpy as jnp
     >>> Boolean().matmul(jnp.array([[[True, False]]]), jnp.array([[[False], [True]]])).tolist()
@@ -32,7 +35,7 @@ class Boolean(Semiring):
         return jnp.bool_
 
     def asarray(self, x: Any) -> Array:
-        return jnp.asarray(x).astype(jnp.bool_)
+        return truth_values(x, self.name)
 
     def add(self, a: Array, b: Array) -> Array:
         return a | b
@@ -51,4 +54,4 @@ class Boolean(Semiring):
         return jnp.matmul(a.astype(f), b.astype(f)) > 0
 
     def star(self, a: Array) -> Array:
-        return jnp.ones_like(a, dtype=jnp.bool_)
+        return jnp.ones_like(self.asarray(a))

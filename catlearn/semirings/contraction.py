@@ -17,7 +17,7 @@ the bounded-memory selective kernel for the tropical family::
 from __future__ import annotations
 
 import string
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from functools import lru_cache, partial
 from typing import Any
 
@@ -26,8 +26,9 @@ import jax.numpy as jnp
 import numpy as np
 import opt_einsum
 
-from catlearn.errors import NonCommutativeError, SpecError
-from catlearn.semirings.semiring import Array, Semiring
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, NonCommutativeError, SpecError
+from catlearn.semirings.carrier import checked
+from catlearn.semirings.semiring import Array, Semiring, require_semiring
 
 Labels = tuple[Hashable, ...]
 
@@ -40,12 +41,22 @@ def einsum(semiring: Semiring, spec: str, *operands: Any, optimize: str = "auto"
     Supports any number of operands, implicit output (``"ij,jk"``),
     repeated indices (``"ii->i"``, a diagonal) and ``...``. ``optimize``
     is an opt_einsum strategy ("auto", "optimal", "greedy", …).
+
+    Each operand goes through ``semiring.asarray`` (the carrier's boundary
+    check); a refusal names the operand::
+
+        >>> from catlearn.semirings import Real
+        >>> einsum(Real(), "i,i->", [1.0, 2.0], "3")
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.ArgumentTypeError: einsum operand 1: Real: got the str '3', needs numbers
     """
+    semiring = require_semiring(semiring, "einsum: semiring")
     if not isinstance(spec, str):
-        raise SpecError(f"einsum spec must be a string, got {type(spec).__name__}")
-    ranks = [len(semiring.index_shape(semiring.asarray(x))) for x in operands]
-    labels, output = _parse(spec, ranks)
-    return contract(semiring, operands, labels, output, optimize=optimize)
+        raise ArgumentTypeError(f"einsum spec must be a string, got {type(spec).__name__}")
+    arrays = [checked(semiring.asarray, x, f"einsum operand {i}") for i, x in enumerate(operands)]
+    labels, output = _parse(spec, [len(semiring.index_shape(x)) for x in arrays])
+    return contract(semiring, arrays, labels, output, optimize=optimize)
 
 
 def contract(
@@ -61,10 +72,10 @@ def contract(
     Labels are any hashables (wire ids of a diagram, say). An index in
     no output is ⊕-summed; indices shared by operands are ⊗-multiplied.
     """
-    if not isinstance(semiring, Semiring):
-        raise SpecError(f"expected a Semiring, got {semiring!r}")
-    if len(operands) != len(indices):
-        raise SpecError(f"{len(operands)} operands but {len(indices)} index lists")
+    semiring = require_semiring(semiring, "contract: semiring")
+    operands, labels, out = _arguments(operands, indices, output, optimize)
+    if len(operands) != len(labels):
+        raise SpecError(f"{len(operands)} operands but {len(labels)} index lists")
     if len(operands) == 0:
         raise SpecError("contract needs at least one operand")
     if len(operands) > 1 and not semiring.commutative:
@@ -72,9 +83,7 @@ def contract(
             f"contraction reorders ⊗-products, which needs a commutative semiring; "
             f"{semiring!r} declares commutative=False"
         )
-    arrays = [semiring.asarray(x) for x in operands]
-    labels = tuple(tuple(ix) for ix in indices)
-    out = tuple(output)
+    arrays = [checked(semiring.asarray, x, f"operands[{i}]") for i, x in enumerate(operands)]
     _check(semiring, arrays, labels, out)
     if semiring.host:
         return _contract(semiring, labels, out, optimize, *arrays)
@@ -84,13 +93,62 @@ def contract(
 # -- parsing and checking --------------------------------------------------
 
 
+def _arguments(operands, indices, output, optimize) -> tuple[list, tuple[Labels, ...], Labels]:
+    """contract's arguments as lists of hashable labels, or an error naming the culprit."""
+    for name, value in (("operands", operands), ("indices", indices)):
+        # an array or a string is iterable too, but its items are not operands or lists
+        if isinstance(value, (str, bytes, np.ndarray, jax.Array)) or not isinstance(
+            value, Sequence
+        ):
+            raise ArgumentTypeError(
+                f"contract: {name} must be a list (one entry per operand), "
+                f"got {type(value).__name__}"
+            )
+    labels = tuple(_labels(ix, f"indices[{i}]") for i, ix in enumerate(indices))
+    out = _labels(output, "output")
+    if isinstance(optimize, bool):
+        return list(operands), labels, out
+    if not isinstance(optimize, str):
+        raise ArgumentTypeError(
+            f"optimize must be an opt_einsum strategy name, got {type(optimize).__name__}"
+        )
+    try:
+        opt_einsum.paths.get_path_fn(optimize)
+    except KeyError as error:
+        raise ArgumentValueError(
+            f"optimize: unknown opt_einsum strategy {optimize!r} "
+            f"(such as 'auto', 'greedy', 'optimal', 'dp')"
+        ) from error
+    return list(operands), labels, out
+
+
+def _labels(ix: Any, where: str) -> Labels:
+    if isinstance(ix, (np.ndarray, jax.Array)) or not isinstance(ix, Iterable):
+        raise ArgumentTypeError(
+            f"contract: {where} must be a sequence of index labels, got {type(ix).__name__}"
+        )
+    labels = tuple(ix)
+    for label in labels:
+        try:
+            hash(label)
+        except TypeError:
+            raise ArgumentTypeError(
+                f"contract: {where} has the label {label!r}, which is not hashable"
+            ) from None
+    return labels
+
+
 def _parse(spec: str, ranks: list[int]) -> tuple[list[Labels], Labels]:
     spec = spec.replace(" ", "")
+    if spec.count("->") > 1:
+        raise SpecError(f"spec {spec!r} has {spec.count('->')} arrows '->'; it takes at most one")
     inputs, arrow, output = spec.partition("->")
     terms = inputs.split(",")
     if len(terms) != len(ranks):
         raise SpecError(f"spec {spec!r} names {len(terms)} operands, got {len(ranks)}")
     for term in terms + ([output] if arrow else []):
+        if term.count("...") > 1:
+            raise SpecError(f"spec {spec!r}: term {term!r} has more than one '...'")
         bad = set(term.replace("...", "")) - _LETTERS
         if bad:
             raise SpecError(f"spec {spec!r}: invalid index character(s) {sorted(bad)}")

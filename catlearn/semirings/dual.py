@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from catlearn.errors import NonCommutativeError, SpecError
+from catlearn.errors import ArgumentTypeError, NonCommutativeError, SpecError
+from catlearn.semirings.carrier import checked, pair
 from catlearn.semirings.real import Real
-from catlearn.semirings.semiring import Array, Semiring
+from catlearn.semirings.semiring import Array, Semiring, require_semiring
 
 
 @dataclass(frozen=True, repr=False)
@@ -34,6 +35,9 @@ class Dual(Semiring):
     label: str = ""
 
     def __post_init__(self) -> None:
+        require_semiring(self.base, "Dual: base")
+        if not isinstance(self.label, str):
+            raise ArgumentTypeError(f"Dual: label must be a str, got {self.label!r}")
         if not self.base.commutative:
             raise NonCommutativeError(f"Dual needs a commutative base, got {self.base!r}")
 
@@ -70,9 +74,9 @@ class Dual(Semiring):
         return self.base.dtype
 
     def asarray(self, x: Any) -> Array:
-        if not isinstance(x, (tuple, list)) or len(x) != 2:
-            raise SpecError(f"{self.name} elements are pairs (value, tangent), got {type(x)}")
-        value, tangent = self.base.asarray(x[0]), self.base.asarray(x[1])
+        value, tangent = pair(x, self.name, "(value, tangent)")
+        value = checked(self.base.asarray, value, f"{self.name}: value")
+        tangent = checked(self.base.asarray, tangent, f"{self.name}: tangent")
         if self.base.index_shape(value) != self.base.index_shape(tangent):
             raise SpecError(
                 f"{self.name}: value shape {self.base.index_shape(value)} and tangent "

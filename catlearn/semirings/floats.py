@@ -7,6 +7,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from catlearn.semirings.carrier import real_array
 from catlearn.semirings.semiring import Array, Semiring
 
 
@@ -19,7 +20,9 @@ class FloatSemiring(Semiring):
     """A semiring whose carrier is (extended) real numbers in a float array.
 
     ``asarray`` keeps the caller's float width (float16, bfloat16, float64);
-    only non-floats are promoted to the default float dtype.
+    only non-floats are promoted to the default float dtype, on the host
+    (an int64 of 3·10⁹ is 3·10⁹, never an int32 wrapped first). NaN is a
+    value like any other: every operation propagates it.
     """
 
     @property
@@ -27,5 +30,4 @@ class FloatSemiring(Semiring):
         return float_dtype()
 
     def asarray(self, x: Any) -> Array:
-        x = jnp.asarray(x)
-        return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(self.dtype)
+        return real_array(x, repr(self), self.dtype)

@@ -2,14 +2,15 @@
 
 Both are idempotent and selective, so they share the bounded-memory
 max-kernel of the tropical semirings, and gradients flow to the winning
-term. Each has ``star(a) = 1``.
+term. Each has ``star(a) = 1`` on the carrier [0, 1]; outside it the star is
+the series' own value (``max(1, a)`` for Gödel, +∞ for Łukasiewicz above 1).
 """
 
 from __future__ import annotations
 
 import jax.numpy as jnp
 
-from catlearn.semirings.semiring import Array
+from catlearn.semirings.semiring import Array, reduced_shape
 from catlearn.semirings.tropical import Selective
 
 
@@ -34,13 +35,15 @@ class Fuzzy(Selective):
 
     def prod(self, x: Array, axis: int) -> Array:
         if x.shape[axis] == 0:
-            return jnp.ones(x.shape[:axis] + x.shape[axis + 1 :], dtype=x.dtype)
+            return jnp.ones(reduced_shape(x.shape, axis), dtype=x.dtype)
         return jnp.min(x, axis=axis)
 
     def star(self, a: Array) -> Array:
-        return jnp.ones_like(a)
+        # 1 ⊕ a ⊕ min(a, a) ⊕ … = max(1, a): converges everywhere, NaN stays NaN.
+        return jnp.maximum(1.0, self.asarray(a))
 
     def star_domain(self, a: Array) -> Array:
+        a = self.asarray(a)
         return (a >= 0) & (a <= 1)
 
 
@@ -60,7 +63,10 @@ class Lukasiewicz(Selective):
     mul = staticmethod(_lukasiewicz_and)
 
     def star(self, a: Array) -> Array:
-        return jnp.ones_like(a)
+        # a ⊗ⁿ a = max(0, n·a − (n − 1)): bounded by 1 for a ≤ 1, unbounded above.
+        a = self.asarray(a)
+        return jnp.where(a > 1, jnp.inf, jnp.where(a <= 1, 1.0, a))
 
     def star_domain(self, a: Array) -> Array:
+        a = self.asarray(a)
         return (a >= 0) & (a <= 1)

@@ -18,12 +18,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.errors import SpecError
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, SpecError
 from catlearn.semirings.boolean import Boolean
+from catlearn.semirings.carrier import checked
 from catlearn.semirings.counting import Counting
 from catlearn.semirings.log import Log
 from catlearn.semirings.real import Real
-from catlearn.semirings.semiring import Array, Semiring
+from catlearn.semirings.semiring import Array, Semiring, require_semiring
 from catlearn.semirings.tropical import MaxPlus, Viterbi
 
 
@@ -46,8 +47,21 @@ class Homomorphism:
     name: str = ""
     domain: Callable[[Array], Array] | None = None
 
+    def __post_init__(self) -> None:
+        require_semiring(self.source, "Homomorphism: source")
+        require_semiring(self.target, "Homomorphism: target")
+        for field in ("fn", "domain"):
+            value = getattr(self, field)
+            if not callable(value) and (field == "fn" or value is not None):
+                raise ArgumentTypeError(
+                    f"Homomorphism: {field} must be a function, got {type(value).__name__} "
+                    f"{value!r:.60}"
+                )
+        if not isinstance(self.name, str):
+            raise ArgumentTypeError(f"Homomorphism: name must be a str, got {self.name!r}")
+
     def __call__(self, x: Any) -> Array:
-        return self.fn(self.source.asarray(x))
+        return self.fn(checked(self.source.asarray, x, f"{self!r}: argument x"))
 
     def __repr__(self) -> str:
         return self.name or f"Homomorphism({self.source!r} → {self.target!r})"
@@ -92,9 +106,22 @@ def evaluate(values: Mapping[Any, Any], target: Semiring) -> Homomorphism:
 
     from catlearn.semirings.polynomial import Polynomial
 
+    target = require_semiring(target, "evaluate: target")
+    if not isinstance(values, Mapping):
+        raise ArgumentTypeError(
+            f"evaluate: values must be a mapping from variables to {target!r} elements, "
+            f"got {type(values).__name__}"
+        )
     if not target.commutative:
         raise SpecError(f"ℕ[X] evaluates only into commutative semirings, not {target!r}")
-    lookup = {sympy.sympify(k): target.asarray(v) for k, v in values.items()}
+    lookup = {}
+    for k, v in values.items():
+        symbol = sympy.sympify(k) if isinstance(k, (str, sympy.Basic)) else k
+        if not isinstance(symbol, sympy.Symbol):
+            raise ArgumentValueError(
+                f"evaluate: values has the key {k!r}, which is not a variable (a sympy Symbol)"
+            )
+        lookup[symbol] = checked(target.asarray, v, f"evaluate: values[{k!r}]")
 
     def one(expr: Any) -> Array:
         if expr.is_Symbol:

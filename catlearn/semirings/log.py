@@ -4,7 +4,8 @@
 Gradients of a ⊕-sum are the posterior weights softmax(terms) — in a
 circuit or tensor network, marginals. Every reduction here is max-shifted
 and guarded so that an all-(−∞) input gives −∞ with a zero (never NaN)
-gradient.
+gradient, while a NaN term makes its sum NaN (the shift of a NaN row is 0,
+and the sum of its exponentials stays NaN through the final log).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import jax
 import jax.numpy as jnp
 
 from catlearn.semirings.floats import FloatSemiring
-from catlearn.semirings.semiring import Array
+from catlearn.semirings.semiring import Array, reduced_shape
 
 
 def _shift(m: Array) -> Array:
@@ -22,12 +23,17 @@ def _shift(m: Array) -> Array:
 
 
 def _safe_log(s: Array) -> Array:
-    positive = s > 0
-    return jnp.where(positive, jnp.log(jnp.where(positive, s, 1.0)), -jnp.inf)
+    # s is a sum of exponentials: 0 (log −∞, gradient 0), positive, or NaN, which
+    # must reach the result (a `s > 0` test would turn NaN into −∞).
+    empty = s == 0
+    return jnp.where(empty, -jnp.inf, jnp.log(jnp.where(empty, 1.0, s)))
 
 
 def logsumexp(x: Array, axis: int) -> Array:
-    """log Σ exp(x) along ``axis``; −∞ (gradient 0) where every term is −∞."""
+    """log Σ exp(x) along ``axis``; −∞ (gradient 0) where every term is −∞ or there is
+    none, NaN where a term is NaN."""
+    if x.shape[axis] == 0:  # max has no identity: the empty sum is the zero, −∞
+        return jnp.full(reduced_shape(x.shape, axis), -jnp.inf, x.dtype)
     m = _shift(jnp.max(x, axis=axis, keepdims=True))
     s = jnp.sum(jnp.exp(x - m), axis=axis, keepdims=True)
     return jnp.squeeze(_safe_log(s) + m, axis=axis)
@@ -121,7 +127,8 @@ def _log_matmul_forward(a: Array, b: Array):
 def _log_matmul_backward(residuals, g):
     a, b, out, lost = residuals
     ma, mb, ea, eb = _shifted(a, b)
-    live = jnp.isfinite(out) & ~lost
+    # NaN entries stay live, so that their NaN reaches the gradient as autodiff would.
+    live = ~jnp.isinf(out) & ~lost
     # d out[m, n] / d a[m, k] = exp(a[m, k] + b[k, n] − out[m, n]): factor the shifts.
     w = jnp.where(live, g * jnp.exp(jnp.where(live, ma + mb - out, 0.0)), 0.0)
     ga = ea * jnp.matmul(w, jnp.swapaxes(eb, 1, 2))
@@ -142,7 +149,8 @@ class Log(FloatSemiring):
     """(ℝ ∪ {−∞}, log-sum-exp, +, −∞, 0): the real semiring in log space.
 
     Gradients w.r.t. the terms of a ⊕-sum are their posterior weights.
-    ``star(a) = −log(1 − exp(a))``, defined for a < 0 (probability < 1).
+    ``star(a) = −log(1 − exp(a))`` for a < 0 (probability < 1), +∞ for a ≥ 0
+    where the series diverges. NaN propagates through every operation.
 
     >>> import jax, jax.numpy as jnp
     >>> Log().sum(jnp.array([-jnp.inf, -jnp.inf]), axis=0).item()
@@ -168,10 +176,15 @@ class Log(FloatSemiring):
         return jnp.sum(x, axis=axis)
 
     def matmul(self, a: Array, b: Array) -> Array:
+        if a.shape[2] == 0:
+            return jnp.full(a.shape[:2] + b.shape[2:], -jnp.inf, jnp.result_type(a, b))
         return log_matmul(a, b)
 
     def star(self, a: Array) -> Array:
-        return -jnp.log1p(-jnp.exp(a))
+        """−log(1 − exp a) for a < 0; +∞ for a ≥ 0, where the series diverges."""
+        a = self.asarray(a)
+        inside = -jnp.log1p(-jnp.exp(jnp.minimum(a, 0.0)))
+        return jnp.where(a >= 0.0, jnp.inf, inside)
 
     def star_domain(self, a: Array) -> Array:
-        return a < 0.0
+        return self.asarray(a) < 0.0

@@ -3,7 +3,9 @@
 ``GF2`` is Z/2 (⊕ = XOR, ⊗ = AND), where reverse derivatives of Boolean
 circuits live. ``Zn(n)`` is Z/n for 2 ≤ n ≤ 46341, so that one product
 fits an int32; matrix products reduce modulo n often enough that no
-partial sum overflows, whatever the size.
+partial sum overflows, whatever the size. ``asarray`` reduces integers of
+any size (int64, uint64, Python ints past 2⁶³) modulo n *before* narrowing
+them to int32, so 2⁴⁰ + 3 is 5 in Z/7, never a wrapped 3.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.errors import SpecError
+from catlearn.errors import ArgumentTypeError, ArgumentValueError
+from catlearn.semirings.carrier import residues
 from catlearn.semirings.semiring import Array, Semiring
 
 _INT32_MAX = 2**31 - 1
@@ -36,8 +39,15 @@ class Zn(Semiring):
     ring = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.n, (int, np.integer)) or not 2 <= self.n <= 46341:
-            raise SpecError(f"Zn needs an integer modulus 2 ≤ n ≤ 46341, got {self.n!r}")
+        if isinstance(self.n, bool) or not isinstance(self.n, (int, np.integer)):
+            raise ArgumentTypeError(
+                f"Zn: the modulus n must be an integer 2 ≤ n ≤ 46341, got {self.n!r}"
+            )
+        if not 2 <= self.n <= 46341:
+            raise ArgumentValueError(
+                f"Zn: the modulus n must be an integer 2 ≤ n ≤ 46341, got {self.n!r}"
+            )
+        object.__setattr__(self, "n", int(self.n))  # Zn(np.int64(7)) == Zn(7)
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -48,10 +58,7 @@ class Zn(Semiring):
         return jnp.int32
 
     def asarray(self, x: Any) -> Array:
-        x = jnp.asarray(x)
-        if jnp.issubdtype(x.dtype, jnp.inexact):
-            raise SpecError(f"{self.name} elements are integers, got dtype {x.dtype}")
-        return jnp.mod(x.astype(jnp.int32), self.n)
+        return residues(x, self.n, self.name)
 
     def add(self, a: Array, b: Array) -> Array:
         return (a + b) % self.n

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from catlearn.errors import SpecError
-from catlearn.semirings.semiring import Array, Semiring
+from catlearn.semirings.carrier import checked, pair
+from catlearn.semirings.semiring import Array, Semiring, require_semiring
 
 
 @dataclass(frozen=True, repr=False)
@@ -28,9 +29,8 @@ class Product(Semiring):
     right: Semiring
 
     def __post_init__(self) -> None:
-        for side in (self.left, self.right):
-            if not isinstance(side, Semiring):
-                raise SpecError(f"Product takes two semirings, got {side!r}")
+        require_semiring(self.left, "Product: left")
+        require_semiring(self.right, "Product: right")
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -65,15 +65,17 @@ class Product(Semiring):
         return self.left.dtype
 
     def asarray(self, x: Any) -> Array:
-        if not isinstance(x, (tuple, list)) or len(x) != 2:
-            raise SpecError(f"{self.name} elements are pairs, got {type(x)}")
-        pair = (self.left.asarray(x[0]), self.right.asarray(x[1]))
-        if self.left.index_shape(pair[0]) != self.right.index_shape(pair[1]):
+        left, right = pair(x, self.name, "(left, right)")
+        pair_ = (
+            checked(self.left.asarray, left, f"{self.name}: left component"),
+            checked(self.right.asarray, right, f"{self.name}: right component"),
+        )
+        if self.left.index_shape(pair_[0]) != self.right.index_shape(pair_[1]):
             raise SpecError(
-                f"{self.name}: component shapes {self.left.index_shape(pair[0])} and "
-                f"{self.right.index_shape(pair[1])} differ"
+                f"{self.name}: component shapes {self.left.index_shape(pair_[0])} and "
+                f"{self.right.index_shape(pair_[1])} differ"
             )
-        return pair
+        return pair_
 
     def index_shape(self, x: Array) -> tuple[int, ...]:
         return self.left.index_shape(x[0])

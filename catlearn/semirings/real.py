@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 
 from catlearn.semirings.floats import FloatSemiring
@@ -14,25 +12,20 @@ class Real(FloatSemiring):
     """(ℝ, +, ×, 0, 1): ordinary arithmetic, contracted by BLAS.
 
     Gradients are ordinary derivatives. ``star(a) = 1 / (1 − a)``, the sum
-    of the geometric series, defined for |a| < 1.
+    of the geometric series, for |a| < 1; +∞ for a ≥ 1 and NaN for a ≤ −1,
+    where the series diverges (1 / (1 − a) there is not its value).
 
     >>> import jax.numpy as jnp
     >>> Real().matmul(jnp.ones((1, 2, 3)), jnp.ones((1, 3, 2))).tolist()
     [[[3.0, 3.0], [3.0, 3.0]]]
-    >>> Real().star(jnp.array(0.5)).item()
-    2.0
+    >>> Real().star(jnp.array([0.5, 2.0])).tolist()
+    [2.0, inf]
     """
 
     name = "Real"
     zero, one = 0.0, 1.0
     has_star = True
     ring = True
-
-    def asarray(self, x: Any) -> Array:
-        x = jnp.asarray(x)
-        # Keep the caller's float width (float16/bfloat16/float64); only
-        # non-floats are promoted, never floats truncated.
-        return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(self.dtype)
 
     def add(self, a: Array, b: Array) -> Array:
         return a + b
@@ -53,7 +46,10 @@ class Real(FloatSemiring):
         return jnp.matmul(a, b)
 
     def star(self, a: Array) -> Array:
-        return 1.0 / (1.0 - a)
+        a = self.asarray(a)
+        inside = jnp.abs(a) < 1.0
+        series = 1.0 / (1.0 - jnp.where(inside, a, 0.0))
+        return jnp.where(inside, series, jnp.where(a >= 1.0, jnp.inf, jnp.nan))
 
     def star_domain(self, a: Array) -> Array:
-        return jnp.abs(a) < 1.0
+        return jnp.abs(self.asarray(a)) < 1.0

@@ -17,6 +17,8 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
+from catlearn.errors import SpecError
+
 Mul = Callable[[jax.Array, jax.Array], jax.Array]
 
 # Elements of one (rows, K, N) block. On CPU the block is materialised, so
@@ -62,7 +64,7 @@ def _blocked(mul: Mul, select: str, with_arg: bool, a: jax.Array, b: jax.Array):
 def selective_matmul(mul: Mul, select: str, a: jax.Array, b: jax.Array) -> jax.Array:
     """(B, M, K) × (B, K, N) → (B, M, N): out[m, n] = select_k mul(a[m, k], b[k, n])."""
     if a.shape[2] == 0:
-        raise ValueError("selective_matmul needs K ≥ 1 (the caller fills zeros)")
+        raise SpecError("selective_matmul needs K ≥ 1 (the caller fills zeros)")
     return _blocked(mul, select, False, a, b)
 
 

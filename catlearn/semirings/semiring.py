@@ -38,7 +38,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.errors import ArgumentTypeError, NotClosedError
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, NotClosedError
+from catlearn.semirings.carrier import carrier_array
 
 Array = Any  # a JAX array, a numpy array, or a pytree of them (structured carriers)
 
@@ -94,8 +95,13 @@ class Semiring:
         return jnp.asarray(self.zero).dtype
 
     def asarray(self, x: Any) -> Array:
-        """Convert ``x`` to this semiring's carrier (no copy when it already is)."""
-        return jnp.asarray(x, dtype=self.dtype)
+        """Convert ``x`` to this semiring's carrier (no copy when it already is).
+
+        The boundary check of user data (see :mod:`catlearn.semirings.carrier`):
+        text, None, ragged lists and complex numbers are refused, and an integer
+        that would wrap in an integer carrier raises ``CarrierOverflowError``.
+        """
+        return carrier_array(x, self.dtype, repr(self))
 
     def index_shape(self, x: Array) -> tuple[int, ...]:
         """The shape of the array of elements ``x`` (without element axes)."""
@@ -151,8 +157,10 @@ class Semiring:
     # -- identity ----------------------------------------------------------
     def _axis(self, x: Array, axis: int) -> int:
         ndim = len(self.index_shape(x))
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ArgumentTypeError(f"axis: expected an integer, got {axis!r}")
         if not -ndim <= axis < ndim:
-            raise ValueError(f"axis {axis} out of range for {ndim} index axes")
+            raise ArgumentValueError(f"axis {axis} out of range for {ndim} index axes")
         return axis % ndim
 
     def __repr__(self) -> str:
@@ -182,13 +190,18 @@ def require_semiring(value: Any, argument: str = "semiring") -> Semiring:
         return value
     if isinstance(value, type) and issubclass(value, Semiring):
         raise ArgumentTypeError(
-            f"{argument}: got the class {value.__name__}, not an instance; "
-            f"pass {value.__name__}()"
+            f"{argument}: got the class {value.__name__}, not an instance; pass {value.__name__}()"
         )
     raise ArgumentTypeError(
         f"{argument}: expected a catlearn Semiring (such as Real() or Log()), "
         f"got {type(value).__name__} {value!r:.60}"
     )
+
+
+def reduced_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    """``shape`` without ``axis`` (negative axes count from the end)."""
+    axis = axis % len(shape)
+    return tuple(shape[:axis]) + tuple(shape[axis + 1 :])
 
 
 def _broadcast_to(v: Any, shape: tuple[int, ...]) -> Any:

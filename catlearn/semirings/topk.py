@@ -3,18 +3,22 @@
 An element is a vector of k scores sorted in decreasing order, padded
 with −∞ (fewer than k derivations). ⊕ merges two lists and keeps the k
 best; ⊗ adds every pair of scores and keeps the k best. With k = 1 it is
-``MaxPlus``. Gradients flow to the derivations that made the list.
+``MaxPlus``. Gradients flow to the derivations that made the list. A NaN
+score makes its whole list NaN: the ranking it belongs to is unknown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from catlearn.errors import SpecError
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, SpecError
+from catlearn.semirings.carrier import real_array
 from catlearn.semirings.floats import float_dtype
 from catlearn.semirings.semiring import Array, Semiring
 
@@ -36,8 +40,11 @@ class TopK(Semiring):
     k: int
 
     def __post_init__(self) -> None:
-        if not isinstance(self.k, int) or self.k < 1:
-            raise SpecError(f"TopK needs an integer k ≥ 1, got {self.k!r}")
+        if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)):
+            raise ArgumentTypeError(f"TopK: k must be an integer ≥ 1, got {self.k!r}")
+        if self.k < 1:
+            raise ArgumentValueError(f"TopK: k must be an integer ≥ 1, got {self.k!r}")
+        object.__setattr__(self, "k", int(self.k))  # TopK(np.int64(2)) == TopK(2)
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -60,19 +67,17 @@ class TopK(Semiring):
         return self.k * self.k
 
     def asarray(self, x: Any) -> Array:
-        x = jnp.asarray(x)
-        if not jnp.issubdtype(x.dtype, jnp.inexact):
-            x = x.astype(self.dtype)
+        x = real_array(x, self.name, self.dtype)
         if x.ndim == 0 or x.shape[-1] != self.k:
             raise SpecError(
                 f"{self.name} elements are vectors of {self.k} scores (trailing axis "
                 f"of size {self.k}); got shape {x.shape}. Use lift() for single scores."
             )
-        return -jnp.sort(-x, axis=-1)  # canonical: best first
+        return _poisoned(x, -jnp.sort(-x, axis=-1))  # canonical: best first
 
     def lift(self, score: Any) -> Array:
         """Single scores as k-best lists: (score, −∞, …, −∞)."""
-        score = jnp.asarray(score, dtype=self.dtype)
+        score = real_array(score, f"{self.name}.lift", self.dtype)
         pad = jnp.full(score.shape + (self.k - 1,), _NEG_INF, dtype=score.dtype)
         return jnp.concatenate([score[..., None], pad], axis=-1)
 
@@ -80,7 +85,7 @@ class TopK(Semiring):
         return tuple(x.shape[:-1])
 
     def _best(self, scores: Array) -> Array:
-        return jax.lax.top_k(scores, self.k)[0]
+        return _top(scores, self.k)
 
     def add(self, a: Array, b: Array) -> Array:
         a, b = jnp.broadcast_arrays(a, b)
@@ -99,3 +104,13 @@ class TopK(Semiring):
 
     def __repr__(self) -> str:
         return self.name
+
+
+@partial(jax.jit, static_argnums=1)  # one dispatch, as top_k alone was, when run eagerly
+def _top(scores: Array, k: int) -> Array:
+    return _poisoned(scores, jax.lax.top_k(scores, k)[0])
+
+
+def _poisoned(scores: Array, best: Array) -> Array:
+    # top_k and sort place NaN first or last by its sign bit: neither is a rank.
+    return jnp.where(jnp.any(jnp.isnan(scores), axis=-1, keepdims=True), jnp.nan, best)

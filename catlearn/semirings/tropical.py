@@ -16,7 +16,7 @@ import jax.numpy as jnp
 
 from catlearn.semirings.floats import FloatSemiring
 from catlearn.semirings.selective import selective_matmul
-from catlearn.semirings.semiring import Array
+from catlearn.semirings.semiring import Array, reduced_shape
 
 _INF = float("inf")
 _selective_matmul = jax.jit(selective_matmul, static_argnums=(0, 1))
@@ -24,11 +24,12 @@ _selective_matmul = jax.jit(selective_matmul, static_argnums=(0, 1))
 
 def _max_plus(a: Array, b: Array) -> Array:
     # −∞ absorbs: −∞ ⊗ +∞ = −∞ (a closure may produce +∞ for positive cycles).
-    return jnp.where((a == -_INF) | (b == -_INF), -_INF, a + b)
+    # minimum propagates NaN, so NaN ⊗ −∞ stays NaN rather than being absorbed.
+    return jnp.where(jnp.minimum(a, b) == -_INF, -_INF, a + b)
 
 
 def _min_plus(a: Array, b: Array) -> Array:
-    return jnp.where((a == _INF) | (b == _INF), _INF, a + b)
+    return jnp.where(jnp.maximum(a, b) == _INF, _INF, a + b)
 
 
 def _times(a: Array, b: Array) -> Array:
@@ -60,7 +61,8 @@ class Selective(FloatSemiring):
     """A semiring whose ⊕ is max or min: bounded-memory matmul, subgradients.
 
     Subclasses name ``select`` ("max" or "min") and ``mul``; ``add``,
-    ``sum`` and ``matmul`` follow.
+    ``sum`` and ``matmul`` follow. ``jnp.maximum``/``jnp.max`` (and min)
+    propagate NaN, so a NaN term makes its ⊕ NaN, never a silent loser.
     """
 
     select: str = "max"
@@ -71,12 +73,16 @@ class Selective(FloatSemiring):
 
     def sum(self, x: Array, axis: int) -> Array:
         if x.shape[axis] == 0:
-            shape = x.shape[:axis] + x.shape[axis + 1 :]
-            return jnp.full(shape, self.zero, dtype=x.dtype)
+            return jnp.full(reduced_shape(x.shape, axis), self.zero, dtype=x.dtype)
         return jnp.max(x, axis=axis) if self.select == "max" else jnp.min(x, axis=axis)
 
     def matmul(self, a: Array, b: Array) -> Array:
+        if a.shape[2] == 0:
+            return self._empty_matmul(a, b)
         return _selective_matmul(type(self).mul, self.select, a, b)
+
+    def _empty_matmul(self, a: Array, b: Array) -> Array:
+        return jnp.full(a.shape[:2] + b.shape[2:], self.zero, jnp.result_type(a, b))
 
     def mul(self, a: Array, b: Array) -> Array:
         raise NotImplementedError
@@ -85,7 +91,8 @@ class Selective(FloatSemiring):
 class MaxPlus(Selective):
     """(ℝ ∪ {−∞}, max, +, −∞, 0): best path score (the arctic semiring).
 
-    ``star(a) = 0`` for a ≤ 0 and +∞ for a > 0 (a positive cycle).
+    ``star(a) = 0`` for a ≤ 0 and +∞ for a > 0 (a positive cycle: the series
+    diverges, and ``closure`` raises ``DivergenceError`` on concrete input).
 
     >>> import jax.numpy as jnp
     >>> MaxPlus().matmul(jnp.array([[[0.0, 2.0]]]), jnp.array([[[1.0], [5.0]]])).tolist()
@@ -103,19 +110,23 @@ class MaxPlus(Selective):
         return jnp.sum(x, axis=axis)
 
     def matmul(self, a: Array, b: Array) -> Array:
+        if a.shape[2] == 0:
+            return self._empty_matmul(a, b)
         return _tropical_matmul(self.select, a, b)
 
     def star(self, a: Array) -> Array:
-        return jnp.where(a <= 0, 0.0, _INF).astype(jnp.result_type(a, float))
+        a = self.asarray(a)
+        return jnp.where(a > 0, _INF, jnp.where(a <= 0, 0.0, a))  # NaN stays NaN
 
     def star_domain(self, a: Array) -> Array:
-        return a <= 0
+        return self.asarray(a) <= 0
 
 
 class MinPlus(Selective):
     """(ℝ ∪ {+∞}, min, +, +∞, 0): shortest paths (the tropical semiring).
 
-    ``star(a) = 0`` for a ≥ 0 and −∞ for a < 0 (a negative cycle).
+    ``star(a) = 0`` for a ≥ 0 and −∞ for a < 0 (a negative cycle: the series
+    diverges, and ``closure`` raises ``DivergenceError`` on concrete input).
 
     >>> import jax.numpy as jnp
     >>> MinPlus().matmul(jnp.array([[[0.0, 2.0]]]), jnp.array([[[1.0], [5.0]]])).tolist()
@@ -133,19 +144,23 @@ class MinPlus(Selective):
         return jnp.sum(x, axis=axis)
 
     def matmul(self, a: Array, b: Array) -> Array:
+        if a.shape[2] == 0:
+            return self._empty_matmul(a, b)
         return _tropical_matmul(self.select, a, b)
 
     def star(self, a: Array) -> Array:
-        return jnp.where(a >= 0, 0.0, -_INF).astype(jnp.result_type(a, float))
+        a = self.asarray(a)
+        return jnp.where(a < 0, -_INF, jnp.where(a >= 0, 0.0, a))  # NaN stays NaN
 
     def star_domain(self, a: Array) -> Array:
-        return a >= 0
+        return self.asarray(a) >= 0
 
 
 class Viterbi(Selective):
     """([0, 1], max, ×, 0, 1): most probable derivation.
 
-    ``star(a) = 1`` (the empty derivation is the best one).
+    ``star(a) = 1`` on [0, 1] (the empty derivation is the best one); +∞ for
+    a > 1, where the series diverges; NaN below 0, outside the carrier.
 
     >>> import jax.numpy as jnp
     >>> Viterbi().matmul(jnp.array([[[0.5, 1.0]]]), jnp.array([[[1.0], [0.25]]])).tolist()
@@ -163,7 +178,9 @@ class Viterbi(Selective):
         return jnp.prod(x, axis=axis)
 
     def star(self, a: Array) -> Array:
-        return jnp.ones_like(a)
+        a = self.asarray(a)
+        return jnp.where(a > 1, _INF, jnp.where(a >= 0, 1.0, jnp.nan)).astype(a.dtype)
 
     def star_domain(self, a: Array) -> Array:
+        a = self.asarray(a)
         return (a >= 0) & (a <= 1)

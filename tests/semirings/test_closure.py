@@ -41,9 +41,13 @@ def test_minplus_closure_is_all_pairs_shortest_paths():
         np.testing.assert_array_equal(closure(MinPlus(), w), floyd_warshall(w))
 
 
-def test_minplus_negative_cycle_gives_neg_inf():
+def test_minplus_negative_cycle_diverges():
+    # Concrete input: the series has no value, so closure refuses; under jit the
+    # check cannot run and −∞ marks the pairs through the cycle.
     w = np.array([[INF, 1.0, INF], [-3.0, INF, INF], [INF, INF, INF]], dtype=np.float32)
-    got = np.asarray(closure(MinPlus(), w))
+    with pytest.raises(DivergenceError, match="MinPlus diverges: the cycles through node 1"):
+        closure(MinPlus(), w)
+    got = np.asarray(jax.jit(lambda w: closure(MinPlus(), w))(w))
     assert got[0, 0] == -INF and got[1, 0] == -INF and got[2, 2] == 0.0 and got[0, 2] == INF
 
 
@@ -79,9 +83,11 @@ def test_real_closure_diverges_clearly():
     assert isinstance(caught.value, ValueError)
 
 
-def test_maxplus_positive_cycle_is_pos_inf():
+def test_maxplus_positive_cycle_diverges():
     w = np.array([[-INF, 1.0], [1.0, -INF]], dtype=np.float32)
-    assert np.all(np.asarray(closure(MaxPlus(), w)) == INF)
+    with pytest.raises(DivergenceError, match="MaxPlus diverges"):
+        closure(MaxPlus(), w)
+    assert np.all(np.asarray(jax.jit(lambda w: closure(MaxPlus(), w))(w)) == INF)
 
 
 def test_dual_closure_differentiates_the_inverse():

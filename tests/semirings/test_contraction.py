@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catlearn.errors import CatlearnError, NonCommutativeError, SpecError
+from catlearn.errors import ArgumentTypeError, CatlearnError, NonCommutativeError, SpecError
 from catlearn.laws import close
 from catlearn.laws.strategies import arrays
 from catlearn.semirings import (
@@ -191,5 +191,5 @@ def test_non_commutative_semiring_is_refused():
 
 
 def test_spec_must_be_a_string():
-    with pytest.raises(SpecError, match="must be a string"):
+    with pytest.raises(ArgumentTypeError, match="must be a string"):
         einsum(Real(), ["ij"], jnp.ones((2, 2)))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy
 
-from catlearn.errors import HostOnlyError, SpecError
+from catlearn.errors import ArgumentValueError, HostOnlyError, SpecError
 from catlearn.semirings import GF2, Counting, Polynomial, Zn, einsum, evaluate
 
 
@@ -47,7 +47,7 @@ def test_gf2_is_xor_and():
 
 
 def test_zn_validation():
-    with pytest.raises(SpecError, match="2 ≤ n ≤ 46341"):
+    with pytest.raises(ArgumentValueError, match="2 ≤ n ≤ 46341, got 1"):
         Zn(1)
     with pytest.raises(SpecError, match="integers"):
         Zn(5).asarray(jnp.array([1.5]))
