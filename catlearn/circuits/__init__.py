@@ -14,6 +14,12 @@ compositional atlas's circuit product and elementwise power; with
 ``marginalize`` (aggregation by sum) and ``marginal_map`` (by max) they
 check and report their tractability conditions. ``parity`` and
 ``exactly_k_of_n`` build standard constraints as d-DNNF.
+
+Input is checked where it enters, on the host and never in a jitted
+path: what a file or caller claims (a decision variable, a header count)
+is verified before it is believed, and evidence, literal weights and
+arguments out of range raise a typed ``catlearn.errors`` error naming the
+culprit (``evidence``, ``literals``, ``decisions``, ``arguments``).
 """
 
 from catlearn.circuits.atlas import Report, power, product

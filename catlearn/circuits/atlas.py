@@ -31,10 +31,11 @@ without it::
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
+from catlearn.circuits.arguments import real
 from catlearn.circuits.circuit import (
     CONST,
     LEAF,
@@ -43,6 +44,7 @@ from catlearn.circuits.circuit import (
     Circuit,
     CircuitBuilder,
     CircuitError,
+    require_circuit,
 )
 from catlearn.circuits.properties import (
     is_deterministic,
@@ -50,6 +52,7 @@ from catlearn.circuits.properties import (
     undecomposable_nodes,
     unsmooth_nodes,
 )
+from catlearn.errors import ArgumentValueError
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Report:
 
 def product(c1: Circuit, c2: Circuit) -> tuple[Circuit, Report]:
     """The circuit of c1 · c2 (single roots, same variables declared), with a report."""
+    c1, c2 = require_circuit(c1, "c1"), require_circuit(c2, "c2")
     if c1.roots.size != 1 or c2.roots.size != 1:
         raise CircuitError("product takes single-root circuits")
     if c1.n_vars != c2.n_vars or (c1.n_states != c2.n_states).any():
@@ -156,10 +160,10 @@ def product(c1: Circuit, c2: Circuit) -> tuple[Circuit, Report]:
         out += [copy2(y) for y in parts2 if y not in used]
         return times(out)
 
-    def _absorb(n, leaf, c, s, copy, times) -> int:
+    def _absorb(n, leaf, c, s, copy, multiply) -> int:
         parts = c.children_of(n).tolist()
         v_bits = scopes(c2 if c is c1 else c1)[leaf]
-        out = [times(x) if s[x] & v_bits else copy(x) for x in parts]
+        out = [multiply(x) if s[x] & v_bits else copy(x) for x in parts]
         if not any(s[x] & v_bits for x in parts):  # the leaf's variable is elsewhere
             out.append((copy2 if c is c1 else copy1)(leaf))
         return times(out)
@@ -187,8 +191,10 @@ def power(c: Circuit, alpha: float) -> tuple[Circuit, Report]:
     >>> round(float(squared.wmc({})), 6), report.deterministic   # Σ p² = 0.09 + 0.49
     (0.58, True)
     """
-    if not (np.isfinite(alpha) and alpha > 0):
-        raise ValueError(f"power needs a finite α > 0, got {alpha}")
+    c = require_circuit(c, "c")
+    alpha = real(alpha, "power: α")
+    if alpha <= 0:
+        raise ArgumentValueError(f"power needs a finite α > 0, got {alpha}")
     deterministic = _deterministic(c)
     if deterministic is None:
         raise CircuitError("power: the circuit is too large to check determinism exactly")
@@ -197,7 +203,14 @@ def power(c: Circuit, alpha: float) -> tuple[Circuit, Report]:
             "power needs a deterministic circuit: with two derivations for one x, "
             "(a + b)^α is not a^α + b^α"
         )
-    out = replace(c, weights=c.edge_weights() ** alpha, _cache={})
+    with np.errstate(over="ignore"):  # refused just below
+        weights = c.edge_weights() ** alpha
+    if not np.isfinite(weights).all():
+        raise CircuitError(f"power: an edge weight raised to α = {alpha} overflows float64")
+    out = Circuit.from_arrays(
+        c.kind, c.child_offsets, c.children, c.var, c.state, c.roots, c.n_states, weights,
+        c.decision,
+    )  # fmt: skip
     return out, Report(
         smooth=not unsmooth_nodes(out),
         decomposable=not undecomposable_nodes(out),

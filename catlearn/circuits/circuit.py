@@ -8,7 +8,11 @@ Python object per node: ``kind``, CSR children (``child_offsets``,
 ``children``), per-edge ``weights``, per-node ``var`` / ``state``, the
 roots and each variable's number of states. Children always come
 before their parents (node ids are a topological order), and there may
-be several roots, evaluated in the order given::
+be several roots, evaluated in the order given. A ⊕ node may claim to
+*decide* a variable (its children fix it to distinct states, so it is
+deterministic); every circuit is checked when it is built — ids, states
+and weights in range, and each such claim verified (``decisions``) — and
+its arrays are read-only from then on::
 
     >>> b = CircuitBuilder()
     >>> x, nx, y = b.literal(1), b.literal(1, False), b.literal(2)
@@ -28,20 +32,53 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.errors import CircuitError
+from catlearn.circuits.arguments import flag, is_whole, real, whole
+from catlearn.errors import ArgumentTypeError, CircuitError
 
 LEAF, CONST, SUM, PRODUCT = 0, 1, 2, 3
 KINDS = ("leaf", "const", "sum", "product")
+MAX_VARS = 1 << 26  # per-variable tables are allocated: refuse absurd variable counts
 
 
-def _ints(x: Any) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(x, dtype=np.int64).reshape(-1))
+def _ints(x: Any, name: str) -> np.ndarray:
+    """A fresh int64 vector of ``x``'s entries; floats only if whole (never truncated)."""
+    try:
+        a = np.array(x).reshape(-1)
+    except (TypeError, ValueError) as error:
+        raise ArgumentTypeError(f"{name}: expected an array of integers ({error})") from None
+    if a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.round(a))):
+        bad = a[~(np.isfinite(a) & (a == np.round(a)))][0].item()
+        raise CircuitError(f"{name}: expected integers, got {bad!r}")
+    if a.dtype.kind not in "iuf" and a.size:
+        raise ArgumentTypeError(f"{name}: expected an array of integers, got dtype {a.dtype}")
+    if a.dtype.kind == "u" and a.size and a.max() > np.iinfo(np.int64).max:
+        raise CircuitError(f"{name}: entry {a.max()} does not fit int64")
+    if a.dtype.kind == "f" and a.size and np.abs(a).max() >= 2.0**63:
+        raise CircuitError(f"{name}: entry {np.abs(a).max().item()!r} does not fit int64")
+    return np.ascontiguousarray(a.astype(np.int64))
+
+
+def _frozen(*arrays: np.ndarray) -> None:
+    # A circuit is checked once, when built: its arrays must not change afterwards.
+    for a in arrays:
+        a.flags.writeable = False
+
+
+def require_circuit(value: Any, argument: str = "circuit") -> Circuit:
+    """``value`` if it is a :class:`Circuit`, else an ``ArgumentTypeError`` naming ``argument``."""
+    if isinstance(value, Circuit):
+        return value
+    raise ArgumentTypeError(
+        f"{argument}: expected a catlearn Circuit (from CircuitBuilder.build, read_nnf, …), "
+        f"got {type(value).__name__} {value!r:.60}"
+    )
 
 
 @dataclass(frozen=True, eq=False)
 class Circuit:
     """Flat arrays; see the module docstring. Build with :class:`CircuitBuilder`,
-    :func:`read_nnf`, or the region-graph constructors."""
+    :func:`read_nnf`, the region-graph constructors or :meth:`from_arrays` (which
+    check everything, decision claims included, and freeze the arrays)."""
 
     kind: np.ndarray
     child_offsets: np.ndarray
@@ -67,14 +104,34 @@ class Circuit:
         weights: Any = None,
         decision: Any = None,
     ) -> Circuit:
-        """Validate and wrap arrays (children before parents, ids in range)."""
-        kind = np.asarray(kind, dtype=np.int8).reshape(-1)
+        """Validate and wrap arrays: children before parents, ids and states in range,
+        edge weights finite and non-negative, and every decision claim verified (see
+        ``catlearn.circuits.decisions``). The arrays are copied and made read-only."""
+        from catlearn.circuits.decisions import describe, false_claim
+
+        c = cls._structure(kind, child_offsets, children, var, state, roots, n_states,
+                           weights, decision)  # fmt: skip
+        claim = false_claim(c)
+        if claim is not None:
+            raise CircuitError(describe(claim, f"⊕ node {claim.node}", f"node {claim.child}"))
+        return c
+
+    @classmethod
+    def _structure(cls, kind, child_offsets, children, var, state, roots, n_states,
+                   weights, decision) -> Circuit:  # fmt: skip
+        """Everything :meth:`from_arrays` checks but the decision claims (``read_nnf``
+        checks those itself, to name the lines)."""
+        kind = _ints(kind, "kind")
         n = kind.size
-        offsets, kids = _ints(child_offsets), _ints(children)
-        var, state, roots, n_states = _ints(var), _ints(state), _ints(roots), _ints(n_states)
-        decision = np.zeros(n, dtype=np.int64) if decision is None else _ints(decision)
+        offsets, kids = _ints(child_offsets, "child_offsets"), _ints(children, "children")
+        var, state, roots = _ints(var, "var"), _ints(state, "state"), _ints(roots, "roots")
+        n_states = _ints(n_states, "n_states")
+        decision = np.zeros(n, dtype=np.int64) if decision is None else _ints(decision, "decision")
         if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+            try:
+                weights = np.array(weights, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError) as error:
+                raise ArgumentTypeError(f"weights: expected real numbers ({error})") from None
         for name, a, size in (
             ("child_offsets", offsets, n + 1),
             ("var", var, n),
@@ -87,8 +144,18 @@ class Circuit:
             raise CircuitError("child_offsets must rise from 0 to the number of edges")
         if weights is not None and weights.size != kids.size:
             raise CircuitError(f"weights has {weights.size} entries for {kids.size} edges")
+        if weights is not None and not np.all(np.isfinite(weights) & (weights >= 0)):
+            edge = int(np.flatnonzero(~(np.isfinite(weights) & (weights >= 0)))[0])
+            node = int(np.searchsorted(offsets, edge, side="right") - 1)
+            raise CircuitError(
+                f"edge weight {weights[edge].item()!r} (node {node}, child {edge - offsets[node]}) "
+                "is not a finite number ≥ 0"
+            )
         if np.any((kind < LEAF) | (kind > PRODUCT)):
-            raise CircuitError("node kinds are 0 leaf, 1 const, 2 sum, 3 product")
+            bad = int(np.flatnonzero((kind < LEAF) | (kind > PRODUCT))[0])
+            raise CircuitError(
+                f"node {bad} has kind {kind[bad]}: node kinds are 0 leaf, 1 const, 2 sum, 3 product"
+            )
         parent = np.repeat(np.arange(n), np.diff(offsets))
         if kids.size and (kids.min() < 0 or np.any(kids >= parent)):
             bad = int(np.flatnonzero((kids < 0) | (kids >= parent))[0])
@@ -99,12 +166,27 @@ class Circuit:
         if np.any(fan[(kind == LEAF) | (kind == CONST)] != 0):
             raise CircuitError("leaves and constants have no children")
         if roots.size == 0 or roots.min() < 0 or roots.max() >= n:
-            raise CircuitError(f"roots must name nodes 0..{n - 1}")
+            raise CircuitError(f"roots must name nodes 0..{n - 1}; got {roots.tolist()[:8]}")
+        if n_states.size == 0 or np.any(n_states[1:] < 1):
+            raise CircuitError("n_states needs an entry ≥ 1 for each variable 1..n_vars")
         leaves = kind == LEAF
         if np.any(var[leaves] < 1) or np.any(var[leaves] >= n_states.size):
             raise CircuitError(f"leaf variables must lie in 1..{n_states.size - 1}")
         if np.any(state[leaves] < 0) or np.any(state[leaves] >= n_states[var[leaves]]):
             raise CircuitError("a leaf's state must lie below its variable's number of states")
+        consts = kind == CONST
+        if np.any((state[consts] != 0) & (state[consts] != 1)):
+            raise CircuitError("a constant's state is 1 (true) or 0 (false)")
+        claims = decision != 0
+        if np.any(decision < 0) or np.any(decision >= n_states.size):
+            raise CircuitError(f"decision variables must lie in 0..{n_states.size - 1}")
+        if np.any(claims & (kind != SUM)):
+            bad = int(np.flatnonzero(claims & (kind != SUM))[0])
+            raise CircuitError(f"node {bad} is a {KINDS[kind[bad]]}: only ⊕ nodes decide")
+        kind = kind.astype(np.int8)
+        _frozen(kind, offsets, kids, var, state, roots, n_states, decision)
+        if weights is not None:
+            _frozen(weights)
         return cls(kind, offsets, kids, weights, var, state, n_states, roots, decision)
 
     # -- sizes -------------------------------------------------------------
@@ -229,7 +311,18 @@ class Circuit:
 
 
 class CircuitBuilder:
-    """Hand-made circuits, node by node; ``build(roots)`` freezes them into a ``Circuit``."""
+    """Hand-made circuits, node by node; ``build(roots)`` freezes them into a ``Circuit``.
+
+    Every argument is checked where it is given (node ids are integers naming
+    existing nodes, weights finite and ≥ 0, states below the variable's count);
+    decision claims are verified by ``build``, which sees the finished circuit::
+
+        >>> b = CircuitBuilder()
+        >>> b.sum([b.literal(1), 7])
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.CircuitError: sum: child 7 is not a node yet (this builder has nodes 0..0)
+    """
 
     def __init__(self) -> None:
         self._kind: list[int] = []
@@ -240,7 +333,8 @@ class CircuitBuilder:
         self._children: list[int] = []
         self._weights: list[float] = []
         self._weighted = False
-        self._n_states: dict[int, int] = {}
+        self._n_states: dict[int, int] = {}  # the states each variable needs so far
+        self._declared: dict[int, int] = {}  # n_states given explicitly to indicator()
 
     def _node(self, kind: int, var: int = 0, state: int = 0, decision: int = 0) -> int:
         self._kind.append(kind)
@@ -251,51 +345,88 @@ class CircuitBuilder:
         return len(self._kind) - 1
 
     def indicator(self, var: int, value: int, n_states: int | None = None) -> int:
-        """The leaf [X_var = value] (variables are numbered from 1)."""
-        if var < 1 or value < 0:
-            raise CircuitError(f"indicator needs var ≥ 1 and value ≥ 0; got {var}, {value}")
-        known = self._n_states.get(var, 2)
-        states = max(known, value + 1, n_states or 0)
-        if n_states is not None and value >= n_states:
-            raise CircuitError(f"value {value} is not one of the {n_states} states of {var}")
-        self._n_states[var] = states
+        """The leaf [X_var = value] (variables are numbered from 1; ``n_states``, once
+        given for a variable, bounds every value of it)."""
+        var = whole(var, "indicator: var", least=1, most=MAX_VARS)
+        value = whole(value, "indicator: value", least=0)
+        if n_states is not None:
+            n_states = whole(n_states, "indicator: n_states", least=1)
+            used = self._n_states.get(var, 0)
+            if self._declared.get(var, n_states) != n_states or used > n_states:
+                raise CircuitError(
+                    f"indicator: variable {var} was given "
+                    f"{self._declared.get(var, used)} states before, now n_states = {n_states}"
+                )
+            self._declared[var] = n_states
+        limit = self._declared.get(var)
+        if limit is not None and value >= limit:
+            raise CircuitError(f"value {value} is not one of the {limit} states of {var}")
+        self._n_states[var] = max(self._n_states.get(var, 2), value + 1, n_states or 0)
         return self._node(LEAF, var, value)
 
     def literal(self, var: int, positive: bool = True) -> int:
         """The DIMACS literal ``var`` (or ``-var``): the indicator of state 1 (or 0)."""
-        return self.indicator(var, 1 if positive else 0)
+        return self.indicator(var, 1 if flag(positive, "literal: positive") else 0)
 
     def constant(self, value: bool) -> int:
-        return self._node(CONST, 0, int(bool(value)))
+        return self._node(CONST, 0, int(flag(value, "constant: value")))
 
-    def _internal(self, kind: int, children: Sequence[int], weights, decision: int = 0) -> int:
-        children = [int(c) for c in children]
+    def _internal(self, what: str, kind: int, children: Sequence[int], weights: Any,
+                  decision: int = 0) -> int:  # fmt: skip
+        if isinstance(children, (str, bytes)) or not isinstance(children, (Sequence, np.ndarray)):
+            raise ArgumentTypeError(
+                f"{what}: children must be a list of node ids, got {type(children).__name__}"
+            )
         n = len(self._kind)
-        if any(c < 0 or c >= n for c in children):
-            raise CircuitError(f"children must be existing nodes 0..{n - 1}; got {children}")
+        kids = []
+        for c in list(children):
+            if not is_whole(c):
+                raise ArgumentTypeError(
+                    f"{what}: child {c!r:.40} is not a node id (an integer from this builder)"
+                )
+            if not 0 <= c < n:
+                raise CircuitError(
+                    f"{what}: child {c} is not a node yet (this builder has nodes 0..{n - 1})"
+                )
+            kids.append(int(c))
         if weights is not None:
-            weights = [float(w) for w in weights]
-            if len(weights) != len(children):
-                raise CircuitError(f"{len(weights)} weights for {len(children)} children")
+            if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
+                raise ArgumentTypeError(f"{what}: weights must be a list of numbers")
+            weights = [real(w, f"{what}: weight {i}", non_negative=True)
+                       for i, w in enumerate(list(weights))]  # fmt: skip
+            if len(weights) != len(kids):
+                raise CircuitError(f"{what}: {len(weights)} weights for {len(kids)} children")
             self._weighted = True
-        self._children += children
-        self._weights += weights if weights is not None else [1.0] * len(children)
-        node = self._node(kind, 0, 0, decision)
-        return node
+        self._children += kids
+        self._weights += weights if weights is not None else [1.0] * len(kids)
+        return self._node(kind, 0, 0, decision)
 
     def sum(self, children: Sequence[int], weights: Sequence[float] | None = None,
             decision: int = 0) -> int:  # fmt: skip
-        """An ⊕ node; ``weights`` multiply each child (e.g. mixture weights)."""
-        return self._internal(SUM, children, weights, decision)
+        """An ⊕ node; ``weights`` (finite, ≥ 0) multiply each child (e.g. mixture weights).
+        ``decision=v`` claims that the children fix variable v to distinct states (checked
+        by ``build``). No children: the constant false."""
+        decision = whole(decision, "sum: decision", least=0)
+        return self._internal("sum", SUM, children, weights, decision)
 
     def product(self, children: Sequence[int]) -> int:
-        """An ⊗ node."""
-        return self._internal(PRODUCT, children, None)
+        """An ⊗ node (no children: the constant true)."""
+        return self._internal("product", PRODUCT, children, None)
 
     def build(self, roots: Sequence[int] | int, n_vars: int | None = None) -> Circuit:
-        roots = [roots] if isinstance(roots, (int, np.integer)) else list(roots)
+        """The circuit with these roots, over variables 1..``n_vars`` (default: the
+        largest used); every decision claim is verified here."""
+        roots = [roots] if is_whole(roots) else roots
+        if isinstance(roots, (str, bytes)) or not isinstance(roots, (Sequence, np.ndarray)):
+            raise ArgumentTypeError(
+                f"build: roots must be a node id or a list of them, got {roots!r:.40}"
+            )
+        n = len(self._kind)
+        roots = [whole(r, "build: root", least=0, most=n - 1) for r in list(roots)]
+        if not roots:
+            raise CircuitError("build: name at least one root")
         top = max(self._n_states, default=0)
-        n_vars = top if n_vars is None else n_vars
+        n_vars = top if n_vars is None else whole(n_vars, "build: n_vars", least=0, most=MAX_VARS)
         if n_vars < top:
             raise CircuitError(f"n_vars = {n_vars} but variable {top} is used")
         n_states = np.full(n_vars + 1, 2, dtype=np.int64)

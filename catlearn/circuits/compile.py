@@ -34,9 +34,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.circuit import CONST, LEAF, Circuit, CircuitError
+from catlearn.circuits.arguments import whole
+from catlearn.circuits.circuit import CONST, LEAF, Circuit, CircuitError, require_circuit
+from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.schedule import bucket, schedule
-from catlearn.semirings import Boolean, Counting, Dual, Log, MaxPlus, Semiring
+from catlearn.errors import ArgumentTypeError, CarrierOverflowError
+from catlearn.semirings import Boolean, Counting, Dual, Log, MaxPlus, Semiring, require_semiring
 
 # The padded shapes of small circuits (chunks of 8 nodes × 8 children): a tiny and a small one.
 _TIERS = (
@@ -51,9 +54,16 @@ def lift_weights(S: Semiring, weights: np.ndarray) -> Any:
     Log and MaxPlus take logarithms; Boolean keeps which are non-zero; dual
     numbers (``Expectation``) lift their base's value with tangent 0;
     exact carriers (Counting, Z_n, GF2) need whole numbers; anything else
-    is converted as is.
+    is converted as is. NaN, infinite or negative weights are refused.
     """
-    w = np.asarray(weights, dtype=np.float64)
+    S = require_semiring(S, "S")
+    try:
+        w = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ArgumentTypeError(f"lift_weights: weights must be real numbers ({error})") from None
+    if not np.all(np.isfinite(w) & (w >= 0)):
+        bad = w[~(np.isfinite(w) & (w >= 0))].ravel()[0].item()
+        raise CircuitError(f"lift_weights: edge weight {bad!r} is not a finite number ≥ 0")
     if isinstance(S, Dual):  # constants: tangent 0
         value = lift_weights(S.base, w)
         return S.asarray((value, jax.tree.map(lambda a: a * 0, value)))
@@ -65,11 +75,17 @@ def lift_weights(S: Semiring, weights: np.ndarray) -> Any:
     exact = S.host or np.dtype(S.dtype).kind in "iu"
     if exact and (np.any(w != np.round(w)) or np.any(w < 0)):
         raise CircuitError(f"{S!r} needs whole-number edge weights")
-    if isinstance(S, Counting):
-        return S.asarray(w.astype(np.int64).astype(object))
-    if exact:
-        return S.asarray(w.astype(np.int64) if S.host else w.astype(np.int32))
-    return S.asarray(w.astype(np.float32))
+    if isinstance(S, Counting):  # Python ints: exact past 2^63
+        return S.asarray(np.array([int(v) for v in w.ravel()], dtype=object).reshape(w.shape))
+    # A cast would wrap (or round to ∞) silently: refuse what the carrier cannot hold.
+    dtype = np.int64 if S.host else np.int32 if exact else np.float32
+    top = np.iinfo(dtype).max if exact else np.finfo(dtype).max
+    if w.size and w.max() > top:
+        raise CarrierOverflowError(
+            f"lift_weights: edge weight {w.max().item()!r} does not fit {S!r}'s carrier "
+            f"({np.dtype(dtype).name}, at most {top})"
+        )
+    return S.asarray(w.astype(dtype))
 
 
 class CompiledCircuit:
@@ -81,9 +97,26 @@ class CompiledCircuit:
     of each indicator; row 0 is unused). ``evidence`` is ``(batch,
     n_vars)`` integers, -1 for an unobserved variable. Sizes are padded to
     powers of two, so circuits of like size share one compiled program.
+
+    Evidence given as numpy (or lists) is checked on the host on every call
+    (O(batch × n_vars), no device work): a state out of range is a
+    ``CircuitError`` naming the entry, never read as another state. A
+    ``jax.Array`` is checked for shape and dtype only: its values live on the
+    device (a check would copy them back and wait, every call) or are traced;
+    check such data once with ``catlearn.circuits.evidence.evidence_array``.
     """
 
     def __init__(self, circuit: Circuit, semiring: Semiring, **options: Any) -> None:
+        circuit = require_circuit(circuit, "circuit")
+        semiring = require_semiring(semiring, "semiring")
+        for name, value in options.items():
+            if name not in _OPTIONS:
+                raise ArgumentTypeError(
+                    f"compile: unknown option {name!r}; the options are {sorted(_OPTIONS)}"
+                )
+            if value is not None:
+                least, most = _OPTIONS[name]
+                whole(value, f"compile: {name}", least=least, most=most)
         self.circuit, self.semiring = circuit, semiring
         c = circuit
         # Small circuits all get one padded shape, so that they share one XLA
@@ -135,16 +168,13 @@ class CompiledCircuit:
 
     def apply(self, params: dict[str, Any], evidence: Any = None) -> Any:
         S, c = self.semiring, self.circuit
+        _check_params(params)
         if evidence is None:
             shape = tuple(S.index_shape(params["literals"]))
             batch = shape[0] if len(shape) == 3 else 1  # per-example literal weights
-            evidence = np.full((batch, c.n_vars), -1, dtype=np.int32)
-        # A jax.Array stays one (it may be sharded over devices); lists become numpy.
-        ev = evidence if isinstance(evidence, jax.Array) else np.asarray(evidence)
-        if ev.ndim != 2 or ev.shape[1] != c.n_vars:
-            raise CircuitError(
-                f"evidence must be (batch, {c.n_vars}) integers (-1: unobserved); got {ev.shape}"
-            )
+            ev = np.full((batch, c.n_vars), -1, dtype=np.int32)
+        else:  # a jax.Array stays one (it may be sharded over devices); lists become numpy
+            ev = evidence_array(evidence, c.n_states[1:])
         want = (c.n_vars + 1, self.max_states)
         got = tuple(S.index_shape(params["literals"]))
         if got != want and (got[1:] != want or got[0] != ev.shape[0]):
@@ -160,9 +190,11 @@ class CompiledCircuit:
     def literal_gradient(self, params: dict[str, Any], evidence: Any = None) -> tuple[Any, Any]:
         """(value, d value / d params["literals"]) of the first root on the first example."""
         c = self.circuit
+        _check_params(params)
         if evidence is None:
             evidence = np.full((1, c.n_vars), -1, dtype=np.int32)
-        value, grad = self._call(_literal_gradient, params, np.asarray(evidence))
+        ev = evidence_array(evidence, c.n_states[1:])
+        value, grad = self._call(_literal_gradient, params, ev)
         return value, grad[: c.n_vars + 1]
 
     def _call(self, run: Any, params: dict[str, Any], ev: Any) -> Any:
@@ -174,6 +206,19 @@ class CompiledCircuit:
         ev = xp.pad(xp.asarray(ev, dtype=xp.int32), ((0, 0), (0, self._vars - 1 - c.n_vars)),
                     constant_values=-1)  # fmt: skip
         return run(S, self.schedule.n_rows, literals, weights, ev, self._tables)
+
+
+# Schedule options, with their least and greatest sensible values.
+_OPTIONS = {"fan_in": (2, 1 << 10), "chunk": (1, 1 << 16), "min_steps": (1, 1 << 24),
+            "min_rows": (1, 1 << 28)}  # fmt: skip
+
+
+def _check_params(params: Any) -> None:
+    if not isinstance(params, dict) or not {"weights", "literals"} <= params.keys():
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ArgumentTypeError(
+            f"params must be a dict with 'weights' and 'literals' (see params()), got {got}"
+        )
 
 
 def _pad(a: np.ndarray, size: int, fill: int) -> np.ndarray:
@@ -372,6 +417,6 @@ def _broadcast(S: Semiring, x: Any, shape: tuple) -> Any:
 
 
 def compile_circuit(circuit: Circuit, semiring: Semiring, **options: Any) -> CompiledCircuit:
-    if not isinstance(semiring, Semiring):
-        raise TypeError(f"compile needs a catlearn Semiring, got {type(semiring).__name__}")
+    """``CompiledCircuit(circuit, semiring, **options)``: options ``fan_in`` (≥ 2) and
+    ``chunk`` (≥ 1) shape the schedule (see ``catlearn.circuits.schedule``)."""
     return CompiledCircuit(circuit, semiring, **options)

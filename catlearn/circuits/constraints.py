@@ -17,14 +17,17 @@ They split variables the same way, so they are *compatible*: the atlas
 
 from __future__ import annotations
 
+from catlearn.circuits.arguments import flag, whole
 from catlearn.circuits.circuit import Circuit, CircuitBuilder
+from catlearn.errors import ArgumentValueError
 
 
 def exactly_k_of_n(n: int, k: int) -> Circuit:
     """The d-DNNF of x1 + … + xn = k: node (i, r) decides x_i (take it and r − 1 more,
     or skip it and take r among the rest). Its model count is C(n, k)."""
+    n, k = whole(n, "exactly_k_of_n: n", least=0), whole(k, "exactly_k_of_n: k")
     if not 0 <= k <= n:
-        raise ValueError(f"need 0 ≤ k ≤ n, got k = {k}, n = {n}")
+        raise ArgumentValueError(f"need 0 ≤ k ≤ n, got k = {k}, n = {n}")
     b = CircuitBuilder()
     true, false = b.constant(True), b.constant(False)
     # below[r]: the circuit for "exactly r of variables i+1..n", built from i = n down.
@@ -43,8 +46,9 @@ def exactly_k_of_n(n: int, k: int) -> Circuit:
 def parity(n: int, odd: bool = True) -> Circuit:
     """The d-DNNF of x1 ⊕ … ⊕ xn = ``odd``: 2n nodes deep, a chain of decisions
     (2^(n−1) models), the deep-circuit case of d-DNNF compilers' output."""
+    n, odd = whole(n, "parity: n"), flag(odd, "parity: odd")
     if n < 1:
-        raise ValueError(f"parity needs n ≥ 1 variables, got {n}")
+        raise ArgumentValueError(f"parity needs n ≥ 1 variables, got {n}")
     b = CircuitBuilder()
     # below[p]: "the variables after x_i have parity p", built from i = n down.
     below = {0: b.constant(True), 1: b.constant(False)}

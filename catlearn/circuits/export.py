@@ -19,9 +19,11 @@ DisCoPy like any diagram::
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from catlearn.circuits.circuit import CONST, LEAF, SUM, Circuit, CircuitError
+from catlearn.circuits.circuit import CONST, LEAF, SUM, Circuit, CircuitError, require_circuit
+from catlearn.errors import ArgumentTypeError, ArgumentValueError
 
 _MAX_DIAGRAM_NODES = 500
 
@@ -39,7 +41,15 @@ def _label(c: Circuit, node: int) -> str:
 
 
 def to_dot(c: Circuit, name: str = "circuit") -> str:
-    """Graphviz DOT text of the circuit (roots drawn with a double border)."""
+    """Graphviz DOT text of the circuit (roots drawn with a double border); ``name`` is
+    the graph's DOT identifier (letters, digits, '_')."""
+    c = require_circuit(c, "c")
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"to_dot: name must be a string, got {type(name).__name__}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ArgumentValueError(
+            f"to_dot: name {name!r:.40} is not a DOT identifier (letters, digits and '_')"
+        )
     roots = set(c.roots.tolist())
     lines = [f"digraph {name} {{", "  rankdir=BT;"]
     weights = c.weights
@@ -63,6 +73,7 @@ def to_diagram(c: Circuit) -> Any:
     """A ``discopy.frobenius.Diagram`` of a small circuit (for drawing)."""
     from catlearn.diagrams import Box, Hypergraph, Ty, to_discopy
 
+    c = require_circuit(c, "c")
     if c.n_nodes > _MAX_DIAGRAM_NODES:
         raise CircuitError(
             f"to_diagram draws circuits of at most {_MAX_DIAGRAM_NODES} nodes; "

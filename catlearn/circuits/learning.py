@@ -20,14 +20,16 @@ to the log weights (one backward pass), renormalised per ⊕ node.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.circuit import SUM, Circuit, CircuitError
+from catlearn.circuits.arguments import real, whole
+from catlearn.circuits.circuit import SUM, Circuit, CircuitError, require_circuit
+from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.properties import undecomposable_nodes, unsmooth_nodes
 from catlearn.semirings import Log
 
@@ -41,6 +43,7 @@ def _segments(c: Circuit) -> tuple[np.ndarray, jax.Array]:
 
 def normalized_log_weights(c: Circuit, logits: jax.Array) -> jax.Array:
     """Per-⊕-node log-softmax of edge logits (shape ``(n_edges,)``); 0 on product edges."""
+    c = require_circuit(c, "c")
     if jnp.shape(logits) != (c.n_edges,):
         raise CircuitError(f"logits must have shape ({c.n_edges},), got {jnp.shape(logits)}")
     on_sum, segments = _segments(c)
@@ -62,7 +65,8 @@ class EMResult:
 def em(c: Circuit, data: Any, steps: int = 10, *, prior: float = 0.0) -> EMResult:
     """Learn the ⊕ edge weights of a smooth, decomposable circuit by EM on ``data``.
 
-    ``data`` is ``(batch, n_vars)`` states, -1 where unobserved. Each step's
+    ``data`` is ``(batch, n_vars)`` integer states, -1 where unobserved (every
+    entry checked, as everywhere: see ``catlearn.circuits.evidence``). Each step's
     E-step is one backward pass: n_e = Σ_x ∂ log p(x) / ∂ log θ_e, the
     expected number of times edge e is used (the circuit flow); the M-step
     sets θ_e = (n_e + prior) / Σ_siblings (n + prior). A ⊕ node no example
@@ -75,14 +79,16 @@ def em(c: Circuit, data: Any, steps: int = 10, *, prior: float = 0.0) -> EMResul
     >>> np.round(em(coin, np.array([[1], [1], [1], [0]]), steps=1).circuit.weights, 3).tolist()
     [0.75, 0.25]
     """
+    c = require_circuit(c, "c")
+    steps = whole(steps, "em: steps", least=0)
+    prior = real(prior, "em: prior", non_negative=True)
     for bad, what in ((undecomposable_nodes(c), "decomposable"), (unsmooth_nodes(c), "smooth")):
         if bad:
             raise CircuitError(f"em needs a {what} circuit; node {bad[0]} is not")
-    data = np.asarray(data)
-    if data.ndim != 2 or data.shape[1] != c.n_vars:
-        raise CircuitError(f"data must have shape (batch, {c.n_vars}), got {data.shape}")
-    if steps < 0 or prior < 0:
-        raise ValueError(f"steps and prior must be non-negative, got {steps} and {prior}")
+    data = evidence_array(np.asarray(data) if isinstance(data, jax.Array) else data,
+                          c.n_states[1:], "data")  # fmt: skip
+    if data.shape[0] == 0:
+        raise CircuitError("em: data has no rows")
     compiled = c.compile(Log())
     base = compiled.params()
     on_sum, segments = _segments(c)
@@ -110,4 +116,8 @@ def em(c: Circuit, data: Any, steps: int = 10, *, prior: float = 0.0) -> EMResul
         history.append(float(ll))
         log_w = updated if len(history) <= steps else log_w
     weights = np.where(on_sum, np.exp(np.asarray(log_w, np.float64)), c.edge_weights())
-    return EMResult(replace(c, weights=weights, _cache={}), history)
+    learned = Circuit.from_arrays(
+        c.kind, c.child_offsets, c.children, c.var, c.state, c.roots, c.n_states, weights,
+        c.decision,
+    )  # fmt: skip
+    return EMResult(learned, history)

@@ -7,8 +7,9 @@ Decomposable: every ⊗ node's children have pairwise disjoint scopes.
 Deterministic: at most one child of every ⊕ node is non-zero on any
 assignment; *marginally* deterministic for a set of variables when that
 holds for their assignments alone, the others left free. NNF decision
-nodes (``O j`` with j ≠ 0) are deterministic by construction (their
-children disagree on variable j); other ⊕ nodes are checked exactly by
+nodes (``O j`` with j ≠ 0) are deterministic: their children disagree on
+variable j, a claim verified when the circuit is built or read (see
+``catlearn.circuits.decisions``); other ⊕ nodes are checked exactly by
 enumerating their scope, which is only done when it has at most
 ``max_vars`` variables — beyond that :func:`is_deterministic` raises
 rather than guess.
@@ -28,11 +29,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM, Circuit, CircuitError
+from catlearn.circuits.arguments import variable_set, whole
+from catlearn.circuits.circuit import (
+    CONST,
+    LEAF,
+    PRODUCT,
+    SUM,
+    Circuit,
+    CircuitError,
+    require_circuit,
+)
 
 
 def scopes(c: Circuit) -> list[int]:
     """Every node's scope as an int bitset (bit v for variable v); cached on the circuit."""
+    c = require_circuit(c, "c")
     if "scopes" not in c._cache:
         out = [0] * c.n_nodes
         kind, var, offsets = c.kind.tolist(), c.var.tolist(), c.child_offsets.tolist()
@@ -91,7 +102,8 @@ def is_decomposable(c: Circuit) -> bool:
 
 
 def is_deterministic(c: Circuit, max_vars: int = 16) -> bool:
-    """Exact: decision nodes count as deterministic; other ⊕ nodes are enumerated."""
+    """Exact: decision nodes (their claims verified when the circuit was built) count as
+    deterministic; other ⊕ nodes are enumerated."""
     return _disjoint_on(c, range(1, c.n_vars + 1), max_vars, "determinism", marginal=False)
 
 
@@ -125,7 +137,9 @@ def _disjoint_on(
     its scope; a decision on one of them is disjoint by construction). Marginally, a node
     with none of them in scope is summed out and exempt; otherwise even a node over
     constants alone must have one live child (two would count the empty model twice)."""
-    wanted = {int(v) for v in variables}
+    c = require_circuit(c, "c")
+    max_vars = whole(max_vars, "max_vars", least=0)
+    wanted = variable_set(variables, c.n_vars, what) if marginal else set(variables)
     s = scopes(c)
     offsets, children = c.child_offsets.tolist(), c.children.tolist()
     for node in np.flatnonzero(c.kind == SUM).tolist():

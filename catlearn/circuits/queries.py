@@ -11,7 +11,8 @@ circuit never mentions counts as free (a factor ``w(x) + w(¬x)``).
 Literal weights are a ``{literal: weight}`` dict with DIMACS literals
 (``v`` for x_v, ``-v`` for ¬x_v; missing ones weigh 1), or an array of
 shape ``(n_vars, 2)`` (column 0 for ¬x, 1 for x) or ``(n_vars,
-max_states)``::
+max_states)``, checked by :func:`literal_table` (finite; ≥ 0 except in
+real-valued ``wmc``, the one query where signed weights mean something)::
 
     >>> from catlearn.circuits import CircuitBuilder
     >>> b = CircuitBuilder()
@@ -30,37 +31,16 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError
+from catlearn.circuits.arguments import variable_set
+from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError, require_circuit
+from catlearn.circuits.literals import literal_table
 from catlearn.circuits.properties import is_deterministic, undecomposable_nodes
+from catlearn.errors import ArgumentTypeError
 from catlearn.semirings import Boolean, Counting, Log, Real
 
 
-def literal_table(c: Circuit, literal_weights: Any) -> np.ndarray:
-    """Literal weights as a float64 ``(n_vars + 1, max_states)`` table (row 0 unused)."""
-    states = int(c.n_states.max(initial=2))
-    table = np.ones((c.n_vars + 1, states))
-    if literal_weights is None:
-        return table
-    if isinstance(literal_weights, dict):
-        for lit, w in literal_weights.items():
-            v = abs(int(lit))
-            if lit == 0 or v > c.n_vars:
-                raise CircuitError(f"literal {lit} names no variable of 1..{c.n_vars}")
-            table[v, 1 if lit > 0 else 0] = float(w)
-        return table
-    array = np.asarray(literal_weights, dtype=np.float64)
-    if array.ndim != 2 or array.shape[0] != c.n_vars or array.shape[1] > states:
-        raise CircuitError(
-            f"literal weights must be a dict or an array of shape ({c.n_vars}, ≤{states}); "
-            f"got {array.shape}"
-        )
-    if np.any(array < 0) or np.isnan(array).any():
-        raise CircuitError("literal weights must be non-negative numbers")
-    table[1:, : array.shape[1]] = array
-    return table
-
-
 def _require(c: Circuit, deterministic: bool, query: str) -> Circuit:
+    c = require_circuit(c, "c")
     bad = undecomposable_nodes(c)
     if bad:
         raise CircuitError(
@@ -79,6 +59,7 @@ def _single(values: Any, c: Circuit) -> Any:
 
 def model_count(c: Circuit) -> int | list[int]:
     """The exact number of satisfying assignments of all declared variables (Python int)."""
+    c = require_circuit(c, "c")
     s = _require(c, True, "model_count")
     compiled = s.compile(Counting())
     C = Counting()  # edge weights are ignored: a count counts models
@@ -94,10 +75,14 @@ def wmc(c: Circuit, literal_weights: Any = None, *, log: bool = False) -> Any:
     """Σ over models of Π of their literals' weights (and the circuit's edge weights).
 
     ``log=True`` computes it in the Log semiring and returns log WMC: exact at
-    zero weights (−∞), no clamping, and gradients that never become NaN.
+    zero weights (−∞), no clamping, and gradients that never become NaN. Signed
+    (negative) literal weights are accepted only with ``log=False``.
     """
+    c = require_circuit(c, "c")
+    if not isinstance(log, (bool, np.bool_)):
+        raise ArgumentTypeError(f"wmc: log must be True or False, got {log!r:.40}")
     s = _require(c, True, "wmc")
-    table = literal_table(c, literal_weights)
+    table = literal_table(c, literal_weights, signed=not log)
     S = Log() if log else Real()
     compiled = s.compile(S)
     with np.errstate(divide="ignore"):
@@ -112,6 +97,7 @@ def marginals(c: Circuit, literal_weights: Any = None) -> np.ndarray:
     The gradient of log WMC with respect to the log literal weights; a
     variable the circuit does not mention gets its prior w(s) / Σ w.
     """
+    c = require_circuit(c, "c")
     if c.roots.size != 1:
         raise CircuitError("marginals need a single root")
     s = _require(c, True, "marginals")
@@ -133,6 +119,7 @@ def mpe(c: Circuit, literal_weights: Any = None) -> tuple[float, dict[int, int]]
     achieving the maximum (the first, on ties), so the assignment is one
     model of the maximum's subcircuit.
     """
+    c = require_circuit(c, "c")
     if c.roots.size != 1:
         raise CircuitError("mpe needs a single root")
     s = _require(c, True, "mpe")
@@ -213,9 +200,10 @@ def marginal_map(
     """
     from catlearn.circuits.properties import is_marginal_deterministic, scopes
 
+    c = require_circuit(c, "c")
     if c.roots.size != 1:
         raise CircuitError("marginal_map needs a single root")
-    wanted = sorted({int(v) for v in variables})
+    wanted = sorted(variable_set(variables, c.n_vars, "marginal_map"))
     outside = [v for v in wanted if not 1 <= v <= c.n_vars]
     if outside:
         raise CircuitError(f"variable {outside[0]} is not one of the circuit's 1..{c.n_vars}")
@@ -256,6 +244,7 @@ def entropy(c: Circuit, literal_weights: Any = None) -> float:
     >>> print(round(entropy(xor) / np.log(2), 6))   # two equally likely models: one bit
     1.0
     """
+    c = require_circuit(c, "c")
     if c.roots.size != 1:
         raise CircuitError("entropy needs a single root")
     s = _require(c, True, "entropy")
@@ -292,6 +281,7 @@ def entropy(c: Circuit, literal_weights: Any = None) -> float:
 
 def is_satisfiable(c: Circuit) -> bool | list[bool]:
     """Whether some assignment satisfies the circuit (Boolean semiring; needs decomposability)."""
+    c = require_circuit(c, "c")
     bad = undecomposable_nodes(c)
     if bad:
         raise CircuitError(f"is_satisfiable needs a decomposable circuit (see node {bad[0]})")

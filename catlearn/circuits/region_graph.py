@@ -19,6 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from catlearn.circuits.arguments import whole
+from catlearn.circuits.circuit import MAX_VARS
+from catlearn.errors import ArgumentValueError
+
 
 @dataclass(frozen=True)
 class RegionTree:
@@ -49,7 +53,9 @@ class RegionTree:
 def _from_splits(n_vars: int, split, items: np.ndarray | None = None) -> RegionTree:
     """Build bottom-up from a recursive splitter ``split(items) -> (left, right)``."""
     if n_vars < 2:
-        raise ValueError(f"a region tree needs at least 2 variables, got {n_vars}")
+        raise ArgumentValueError(f"a region tree needs at least 2 variables, got {n_vars}")
+    if n_vars > MAX_VARS:
+        raise ArgumentValueError(f"a region tree of {n_vars} variables: at most {MAX_VARS}")
     left: list[int] = []
     right: list[int] = []
     height: list[int] = []
@@ -72,6 +78,10 @@ def _from_splits(n_vars: int, split, items: np.ndarray | None = None) -> RegionT
 
 def random_binary_tree(n_vars: int, seed: int = 0) -> RegionTree:
     """Balanced: a random permutation of the variables, halved recursively."""
+    n_vars = whole(n_vars, "random_binary_tree: n_vars")
+    seed = whole(seed, "random_binary_tree: seed", least=0)
+    if n_vars < 2:
+        raise ArgumentValueError(f"a region tree needs at least 2 variables, got {n_vars}")
     order = np.random.default_rng(seed).permutation(n_vars) + 1
 
     def split(items):
@@ -83,6 +93,8 @@ def random_binary_tree(n_vars: int, seed: int = 0) -> RegionTree:
 
 def quad_tree(height: int, width: int) -> RegionTree:
     """Pixels (row-major, variable ``r * width + c + 1``) split along the longer side."""
+    height = whole(height, "quad_tree: height", least=1)
+    width = whole(width, "quad_tree: width", least=1)
 
     def split(items):
         rows, cols = (items - 1) // width, (items - 1) % width

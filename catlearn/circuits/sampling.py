@@ -21,10 +21,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import numpy as np
 
-from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM, Circuit, CircuitError
+from catlearn.circuits.arguments import is_whole, whole
+from catlearn.circuits.circuit import (
+    CONST,
+    LEAF,
+    PRODUCT,
+    SUM,
+    Circuit,
+    CircuitError,
+    require_circuit,
+)
+from catlearn.circuits.evidence import evidence_array
+from catlearn.circuits.literals import literal_table
 from catlearn.circuits.properties import undecomposable_nodes
+from catlearn.errors import ArgumentTypeError, ArgumentValueError
 
 
 def sample(
@@ -34,20 +47,26 @@ def sample(
     evidence: Any = None,
     seed: int | np.random.Generator = 0,
 ) -> np.ndarray:
-    """``n`` assignments (n, n_vars) drawn ∝ weight, consistent with ``evidence`` (-1: free)."""
-    from catlearn.circuits.queries import literal_table
+    """``n`` assignments (n, n_vars) drawn ∝ weight, consistent with ``evidence``.
 
+    ``evidence`` is ``(n_vars,)`` states, -1 where free (checked, as everywhere:
+    see ``catlearn.circuits.evidence``); ``seed`` an integer ≥ 0 or a numpy
+    ``Generator`` (sampling runs on the host: a JAX key is not a seed here).
+    """
+    c = require_circuit(c, "c")
+    n = whole(n, "sample: n", least=0)
+    rng = _generator(seed)
     if c.roots.size != 1:
         raise CircuitError("sample needs a single root")
     bad = undecomposable_nodes(c)
     if bad:
         raise CircuitError(f"sample needs a decomposable circuit (see product node {bad[0]})")
-    s = c.smooth(all_variables=True)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     table = literal_table(c, literal_weights)
-    ev = np.full(c.n_vars, -1) if evidence is None else np.asarray(evidence).reshape(-1)
-    if ev.size != c.n_vars:
-        raise CircuitError(f"evidence must have {c.n_vars} entries (-1: free); got {ev.size}")
+    ev = np.full(c.n_vars, -1) if evidence is None else evidence
+    if isinstance(ev, jax.Array):  # sampling runs on the host: its values are needed here
+        ev = np.asarray(ev)
+    ev = evidence_array(ev, c.n_states[1:], "evidence", rows=False)
+    s = c.smooth(all_variables=True)
     with np.errstate(divide="ignore"):
         log_table = np.log(table)
         log_w = np.log(s.edge_weights())
@@ -99,3 +118,17 @@ def _upward(s: Circuit, log_table: np.ndarray, ev: np.ndarray, log_w: np.ndarray
                 top = terms.max(initial=-np.inf)
                 up[node] = top + np.log(np.exp(terms - top).sum()) if np.isfinite(top) else top
     return up
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if is_whole(seed):
+        if seed < 0:
+            raise ArgumentValueError(f"sample: seed must be an integer ≥ 0, got {seed}")
+        return np.random.default_rng(int(seed))
+    raise ArgumentTypeError(
+        f"sample: seed must be an integer ≥ 0 or a numpy Generator, got "
+        f"{type(seed).__name__} {seed!r:.40} (sampling runs on the host with numpy; "
+        "a JAX key is not a seed here)"
+    )

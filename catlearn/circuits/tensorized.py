@@ -43,9 +43,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from catlearn.circuits.arguments import whole
 from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError
+from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.region_graph import RegionTree
-from catlearn.semirings import Log, MaxPlus, Semiring
+from catlearn.errors import ArgumentTypeError, ArgumentValueError
+from catlearn.semirings import Log, MaxPlus, Semiring, require_semiring
 
 LEAVES = ("categorical", "gaussian")
 _HALF_LOG_2PI = 0.5 * float(np.log(2 * np.pi))
@@ -57,10 +60,15 @@ class TensorizedPC:
     def __init__(
         self, tree: RegionTree, units: int, states: int = 2, leaf: str = "categorical"
     ) -> None:
-        if units < 1 or states < 2:
-            raise ValueError(f"need units ≥ 1 and states ≥ 2; got {units}, {states}")
+        if not isinstance(tree, RegionTree):
+            raise ArgumentTypeError(
+                f"TensorizedPC: tree must be a RegionTree (random_binary_tree, quad_tree), "
+                f"got {type(tree).__name__}"
+            )
+        units = whole(units, "TensorizedPC: units (need units ≥ 1)", least=1)
+        states = whole(states, "TensorizedPC: states (need states ≥ 2)", least=2)
         if leaf not in LEAVES:
-            raise ValueError(f"leaf must be one of {LEAVES}, got {leaf!r}")
+            raise ArgumentValueError(f"leaf must be one of {LEAVES}, got {leaf!r:.40}")
         self.tree, self.units, self.states, self.leaf = tree, units, states, leaf
         self._jitted = jax.jit(self._evaluate, static_argnums=2)
         # Evaluation numbers regions level by level, so that a level's outputs are one
@@ -85,6 +93,7 @@ class TensorizedPC:
 
         Gaussian leaves are ``{"mean": (n_vars, K), "log_scale": (n_vars, K)}``
         (standard-normal means, unit scales)."""
+        _require_key(key)
         keys = jax.random.split(key, len(self._levels) + 2)
         K = self.units
         V = self.tree.n_vars
@@ -111,19 +120,64 @@ class TensorizedPC:
         where ``x`` is -1 (categorical leaves, integer states) or NaN (Gaussian leaves).
 
         With ``semiring=MaxPlus()`` it is the max-product (MPE) value instead.
+
+        Categorical states are checked on the host when ``x`` is numpy (or a list):
+        a state outside -1..states-1 is a ``CircuitError`` naming the entry. A
+        ``jax.Array`` is checked for shape and dtype only (its values would cost a
+        device-to-host copy and a wait per call; under ``jit`` they are traced).
         """
-        S = Log() if semiring is None else semiring
-        x = jnp.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.tree.n_vars:
-            raise ValueError(f"x must be (batch, {self.tree.n_vars}); got {x.shape}")
+        S = Log() if semiring is None else require_semiring(semiring, "semiring")
+        self._check_params(params)
+        V = self.tree.n_vars
+        if not isinstance(x, jax.Array):
+            try:
+                x = np.asarray(x)
+            except (TypeError, ValueError) as error:
+                raise CircuitError(f"x must be (batch, {V}): {error}") from None
+        if x.ndim != 2 or x.shape[1] != V:
+            raise CircuitError(f"x must be (batch, {V}); got {x.shape}")
         if self.leaf == "gaussian":
             if not jnp.issubdtype(x.dtype, jnp.floating):
-                raise ValueError(f"Gaussian leaves need real-valued x, got dtype {x.dtype}")
+                raise ArgumentTypeError(f"Gaussian leaves need real-valued x, got dtype {x.dtype}")
             if not isinstance(S, (Log, MaxPlus)):
-                raise ValueError(f"Gaussian leaves are log densities: Log or MaxPlus, not {S!r}")
+                raise ArgumentValueError(
+                    f"Gaussian leaves are log densities: Log or MaxPlus, not {S!r}"
+                )
+            if isinstance(x, np.ndarray) and np.isinf(x).any():
+                at = tuple(int(i) for i in np.argwhere(np.isinf(x))[0])
+                raise CircuitError(
+                    f"x[{at[0]}, {at[1]}] = {x[at]}: a Gaussian leaf takes a finite value, "
+                    "or NaN to marginalise"
+                )
         elif not jnp.issubdtype(x.dtype, jnp.integer):
-            raise ValueError(f"categorical leaves need integer states in x, got {x.dtype}")
+            raise ArgumentTypeError(f"categorical leaves need integer states in x, got {x.dtype}")
+        else:
+            x = evidence_array(x, np.full(V, self.states), "x")
+        x = jnp.asarray(x)
         return self._jitted(params, x, S)
+
+    def _check_params(self, params: Any) -> None:
+        """The shapes ``init`` makes (static, so also checked under ``jit``)."""
+        V, K = self.tree.n_vars, self.units
+        if not isinstance(params, dict) or not {"leaves", "sums", "root"} <= params.keys():
+            raise ArgumentTypeError("params must be the dict init() makes: leaves, sums, root")
+        if self.leaf == "gaussian":
+            leaves = params["leaves"]
+            if not isinstance(leaves, dict) or not {"mean", "log_scale"} <= leaves.keys():
+                raise ArgumentTypeError("Gaussian params['leaves'] needs 'mean' and 'log_scale'")
+            shapes = [("leaves.mean", leaves["mean"], (V, K)),
+                      ("leaves.log_scale", leaves["log_scale"], (V, K))]  # fmt: skip
+        else:
+            shapes = [("leaves", params["leaves"], (V, K, self.states))]
+        sums = params["sums"]
+        if not isinstance(sums, (list, tuple)) or len(sums) != len(self._levels):
+            raise CircuitError(f"params['sums'] must be a list of {len(self._levels)} arrays")
+        shapes += [(f"sums[{i}]", w, (level.size, K, K))
+                   for i, (w, (level, _, _)) in enumerate(zip(sums, self._levels))]  # fmt: skip
+        shapes.append(("root", params["root"], (K,)))
+        for name, a, want in shapes:
+            if tuple(jnp.shape(a)) != want:
+                raise CircuitError(f"params['{name}'] must have shape {want}, got {jnp.shape(a)}")
 
     def _leaves(self, params: dict[str, Any], x: jax.Array, S: Semiring) -> jax.Array:
         """Every leaf unit's log value on every example: (V, B, K)."""
@@ -159,6 +213,7 @@ class TensorizedPC:
             raise CircuitError(
                 "to_circuit needs categorical leaves: a Circuit's leaves are indicators"
             )
+        self._check_params(params)
         t, K, St = self.tree, self.units, self.states
         V = t.n_vars
         leaf_w = _softmax(params["leaves"], axis=-1)
@@ -202,6 +257,20 @@ class TensorizedPC:
             np.concatenate(var), np.concatenate(state), root, n_states,
             np.concatenate(weights),
         )  # fmt: skip
+
+
+def _require_key(key: Any) -> None:
+    """A JAX PRNG key: a typed key (``jax.random.key``) or a raw ``uint32[2]`` one."""
+    if isinstance(key, jax.Array) and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if key.shape == ():
+            return
+    elif isinstance(key, (jax.Array, np.ndarray)) and key.dtype == np.uint32:
+        if key.shape == (2,):
+            return
+    raise ArgumentTypeError(
+        f"init: key must be a JAX PRNG key such as jax.random.key(0), got "
+        f"{type(key).__name__} {getattr(key, 'dtype', '')} {key!r:.40}"
+    )
 
 
 def _softmax(logits: Any, axis: int) -> np.ndarray:

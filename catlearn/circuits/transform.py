@@ -23,7 +23,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM, Circuit, CircuitError
+from catlearn.circuits.arguments import flag, variable_set
+from catlearn.circuits.circuit import (
+    CONST,
+    LEAF,
+    PRODUCT,
+    SUM,
+    Circuit,
+    require_circuit,
+)
+from catlearn.circuits.evidence import evidence_dict
 from catlearn.circuits.properties import scopes
 
 
@@ -61,6 +70,8 @@ class _Emitter:
 
 def smooth(c: Circuit, all_variables: bool = True) -> Circuit:
     """An equivalent smooth circuit (see the module docstring)."""
+    c = require_circuit(c, "c")
+    all_variables = flag(all_variables, "smooth: all_variables")
     s = scopes(c)
     out = _Emitter(c)
     gadgets: dict[int, int] = {}
@@ -106,41 +117,46 @@ def _bits(mask: int) -> list[int]:
     return out
 
 
-def _replace_leaves(c: Circuit, rule) -> Circuit:
+def _replace_leaves(c: Circuit, rule, decision=None) -> Circuit:
     kind, state = c.kind.copy(), c.state.copy()
     var = c.var.copy()
+    decision = c.decision if decision is None else decision
     for node in np.flatnonzero(c.kind == LEAF).tolist():
         verdict = rule(int(c.var[node]), int(c.state[node]))
         if verdict is not None:
             kind[node], state[node], var[node] = CONST, int(verdict), 0
     return Circuit.from_arrays(
         kind, c.child_offsets, c.children, var, state, c.roots, c.n_states, c.weights,
-        c.decision,
+        decision,
     )  # fmt: skip
 
 
 def condition(c: Circuit, evidence: dict[int, int]) -> Circuit:
     """The circuit times the evidence indicator: leaves that contradict it become false.
 
-    Variables stay declared and consistent leaves stay, so a count or weighted
-    count of the result is that of the models agreeing with the evidence
-    (P(e) for a probabilistic circuit).
+    ``evidence`` is ``{variable: state}``, each variable declared and each state an
+    integer below its count (checked: see ``catlearn.circuits.evidence``). Variables
+    stay declared and consistent leaves stay, so a count or weighted count of the
+    result is that of the models agreeing with the evidence (P(e) for a
+    probabilistic circuit).
     """
-    for v, value in evidence.items():
-        if not 1 <= v <= c.n_vars or not 0 <= value < c.n_states[v]:
-            raise CircuitError(f"evidence {v} = {value} names no state of a declared variable")
+    c = require_circuit(c, "c")
+    evidence = evidence_dict(evidence, c.n_states[1:])
     return _replace_leaves(
         c, lambda v, s: (False if evidence[v] != s else None) if v in evidence else None
     )
 
 
 def marginalize(c: Circuit, variables: Sequence[int]) -> Circuit:
-    """Sum variables out: their leaves become true (exact for smooth, decomposable circuits)."""
-    drop = {int(v) for v in variables}
-    bad = [v for v in drop if not 1 <= v <= c.n_vars]
-    if bad:
-        raise CircuitError(f"cannot marginalize undeclared variables {sorted(bad)}")
-    return _replace_leaves(c, lambda v, s: True if v in drop else None)
+    """Sum variables out: their leaves become true (exact for smooth, decomposable circuits).
+
+    A decision on a summed-out variable no longer holds (its children lose the
+    literals that told them apart), so those nodes lose their claim.
+    """
+    c = require_circuit(c, "c")
+    drop = variable_set(variables, c.n_vars, "marginalize")
+    decision = np.where(np.isin(c.decision, sorted(drop)), 0, c.decision)
+    return _replace_leaves(c, lambda v, s: True if v in drop else None, decision)
 
 
 __all__ = ["condition", "marginalize", "smooth"]

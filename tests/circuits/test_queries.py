@@ -130,7 +130,7 @@ def test_condition_and_marginalize():
     assert odd.condition({1: 1}).model_count() == 2  # x1 = 1 and x2 ⊕ x3 = 0
     assert odd.condition({1: 1, 2: 1, 3: 1}).model_count() == 1
     assert odd.marginalize([3]).is_satisfiable()
-    with pytest.raises(CircuitError, match="names no state"):
+    with pytest.raises(CircuitError, match="9 is not a variable of 1..3"):
         odd.condition({9: 1})
     with pytest.raises(CircuitError, match="undeclared"):
         odd.marginalize([0])
@@ -271,7 +271,7 @@ def test_em_reaches_the_maximum_likelihood_and_never_decreases(bernoulli_mixture
     fit = em(pc, data, steps=8)
     assert np.all(np.diff(fit.log_likelihood) > -1e-5), fit.log_likelihood
     assert fit.log_likelihood[-1] > fit.log_likelihood[0] + 0.1
-    with pytest.raises(CircuitError, match="data must have shape"):
+    with pytest.raises(CircuitError, match=r"data must be \(batch, 3\)"):
         em(pc, data[:, :2])
 
 

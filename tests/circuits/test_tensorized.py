@@ -117,7 +117,7 @@ def test_gaussian_leaves_are_normalised_marginalise_and_learn():
         updates, state = opt.update(grad, state)
         params = optax.apply_updates(params, updates)
     assert float(loss(params)) < before - 1.0
-    with pytest.raises(ValueError, match="real-valued"):
+    with pytest.raises(TypeError, match="real-valued"):  # the wrong kind of x: a TypeError
         pc.log_likelihood(params, np.zeros((1, 2), int))
     with pytest.raises(ValueError, match="Log or MaxPlus"):
         pc.log_likelihood(params, data, Real())
