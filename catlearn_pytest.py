@@ -6,7 +6,8 @@ module needs only::
     test_my_semiring = catlearn.laws.semiring(MySemiring())
 
 and pytest collects ``test_my_semiring[semiring[MySemiring]::left_distributivity]``
-and the rest. Inapplicable laws are reported as skipped.
+and the rest. Inapplicable laws are reported as skipped; a suite with no
+laws fails, rather than pass by collecting nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def _run(law: Any) -> None:
 def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> Any:
     if not _is_suite(obj) or not collector.funcnamefilter(name):
         return None
+    if not obj.laws:  # an empty suite would pass by collecting nothing: say so instead
+
+        def empty() -> None:
+            pytest.fail(f"{name}: the suite {obj.name!r} has no laws to check")
+
+        return [pytest.Function.from_parent(collector, name=f"{name}[no laws]", callobj=empty)]
     return [
         pytest.Function.from_parent(
             collector, name=f"{name}[{law.id}]", callobj=lambda law=law: _run(law)

@@ -1,12 +1,38 @@
-"""The ``catlearn`` command: ``demo``, ``laws``, ``circuit``, ``draw``, ``--version``."""
+"""The ``catlearn`` command: ``demo``, ``laws``, ``circuit``, ``draw``, ``--version``.
+
+Exit status: 0 when the command succeeds; 1 when it fails (a file, module or
+object it names is missing, unreadable, malformed or of the wrong kind, an
+output folder cannot be written, a query is refused, a law fails); 2 when the
+command line itself is wrong (an unknown command or option, a missing or
+out-of-range value, a target of the wrong form). An error is one line on
+stderr, ``catlearn: error: …``, naming the culprit, and every check that needs
+no work (options, input files, output folders) runs before any work starts.
+Any other exception is a bug in catlearn: one line says so, and
+``CATLEARN_DEBUG=1`` lets it (and any error) through with its traceback.
+Ctrl-C exits with 130.
+"""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
+
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, CatlearnError
+
+MAX_EXAMPLES = 10**6  # per law: beyond this a run takes days, so it is a slip
+EPILOG = (
+    "exit status: 0 success; 1 failure (a missing, unreadable or malformed input, an "
+    "unwritable output folder, a refused query, a failing law); 2 a wrong command line. "
+    "Errors are one line on stderr; CATLEARN_DEBUG=1 shows the traceback of an "
+    "unexpected error (a bug in catlearn)."
+)
 
 
 def _print_model(m: dict[str, Any]) -> None:
@@ -74,8 +100,6 @@ def _print_demo(result: dict[str, Any]) -> None:
 
 def _suites(target: str | None) -> list[Any]:
     """The suites to run: the built-in semirings, or what ``module:attr`` names."""
-    from importlib import import_module
-
     from catlearn import laws, semirings
 
     if target is None:
@@ -95,23 +119,20 @@ def _suites(target: str | None) -> list[Any]:
             semirings.Polynomial(),
         ]
         return [laws.semiring(S) for S in instances]
-    module, _, attr = target.partition(":")
-    if not attr:
-        raise SystemExit(f"catlearn laws: name an object as module:attribute, got {target!r}")
-    obj = getattr(import_module(module), attr)
-    suites = _suites_for(obj)
+    obj = _named(target)
+    suites = _suites_for(obj, target)
     if suites is None:
-        raise SystemExit(
-            f"catlearn laws: {target} is a {type(obj).__name__}; expected a Semiring, "
-            "a Homomorphism, a TensorFunctor or FunctionFunctor, a Monoid, a circuit "
-            "transformation (annotated Circuit -> Circuit) or a LawSuite"
+        what = f"the class {obj.__name__}" if isinstance(obj, type) else f"a {type(obj).__name__}"
+        raise ArgumentTypeError(
+            f"{target} is {what}; expected a Semiring, a Homomorphism, a "
+            "TensorFunctor or FunctionFunctor, a Monoid, a circuit transformation "
+            "(annotated Circuit -> Circuit) or a LawSuite"
         )
     return suites
 
 
-def _suites_for(obj: Any) -> list[Any] | None:
+def _suites_for(obj: Any, target: str) -> list[Any] | None:
     """The suites that check ``obj``, by what it is; None if catlearn cannot tell."""
-    import inspect
     import typing
 
     import jax.numpy as jnp
@@ -120,7 +141,7 @@ def _suites_for(obj: Any) -> list[Any] | None:
     from catlearn.circuits import Circuit
 
     if isinstance(obj, type) and issubclass(obj, semirings.Semiring):
-        obj = obj()
+        obj = _made(obj, target)
     if isinstance(obj, laws.LawSuite):
         return [obj]
     if isinstance(obj, semirings.Semiring):
@@ -129,9 +150,9 @@ def _suites_for(obj: Any) -> list[Any] | None:
         return [laws.homomorphism(obj)]
     if isinstance(obj, (functors.TensorFunctor, functors.FunctionFunctor)):
         if not obj.signature:
-            raise SystemExit(
-                "catlearn laws: the functor's ar names no boxes (it is keyed by names or is "
-                "a function), so its signature is unknown; hand in laws.functor(F, [boxes])"
+            raise ArgumentValueError(
+                f"{target}: the functor's ar names no boxes (it is keyed by names or is a "
+                "function), so its signature is unknown; hand in laws.functor(F, [boxes])"
             )
         return [laws.functor(obj, list(obj.signature))]
     if isinstance(obj, functors.Monoid):
@@ -139,12 +160,12 @@ def _suites_for(obj: Any) -> list[Any] | None:
         items = laws.strategies.dyadic(-4, 4).map(jnp.float32)
         unit = lambda: obj.unit((), jnp.float32)  # noqa: E731
         return [laws.monoid("monoid", obj.combine, unit, items, laws.equality(), commutative=True)]
-    if callable(obj):
+    if callable(obj) and not isinstance(obj, type):
         try:
             hints = typing.get_type_hints(obj)
-        except Exception:  # unresolvable annotations: not a transformation we can tell
-            hints = {}
-        params = [p for p in inspect.signature(obj).parameters if p in hints]
+            params = [p for p in inspect.signature(obj).parameters if p in hints]
+        except Exception:  # unresolvable annotations, no signature: not one we can tell
+            return None
         if hints.get("return") is Circuit and params and hints[params[0]] is Circuit:
             return [laws.transformation(obj)]
     return None
@@ -175,129 +196,321 @@ def _circuit(path: str, query: str, weights_path: str | None, as_json: bool) -> 
 
     import numpy as np
 
-    from catlearn.circuits import CircuitError, read_nnf
-    from catlearn.circuits.weights import read_weights
+    from catlearn.circuits import read_nnf
 
-    try:
-        start = time.perf_counter()
-        c = read_nnf(path)
-        read_s = time.perf_counter() - start
-        weights = read_weights(weights_path) if weights_path else None
-        start = time.perf_counter()
-        if query == "count":
-            answer: Any = c.model_count()
-            shown = str(answer)
-        elif query == "sat":
-            answer = c.is_satisfiable()
-            shown = str(answer)
-        elif query == "wmc":
-            answer = float(c.wmc(weights, log=True))
-            shown = f"log WMC = {answer:.10g}  (WMC = {np.exp(answer):.10g})"
-        elif query == "mpe":
-            value, assignment = c.mpe(weights)
-            answer = {"value": value, "assignment": assignment}
-            shown = f"{value:.10g} at " + " ".join(
-                str(v if s else -v) for v, s in assignment.items()
-            )
-        else:
-            m = c.marginals(weights)
-            answer = {str(v): float(m[v - 1, 1]) for v in range(1, c.n_vars + 1)}
-            shown = "\n".join(f"  P(x{v}) = {p:.6g}" for v, p in answer.items())
-        query_s = time.perf_counter() - start
-    except (CircuitError, OSError) as error:
-        print(f"catlearn circuit: {error}", file=sys.stderr)
-        return 1
+    _readable(path, "FILE")  # both files before reading either: no work is wasted
+    if weights_path is not None:
+        _readable(weights_path, "--weights")
+    start = time.perf_counter()
+    c = read_nnf(path)
+    read_s = time.perf_counter() - start
+    weights = _weights(weights_path, c.n_vars) if weights_path is not None else None
+    start = time.perf_counter()
+    if query == "count":
+        answer: Any = c.model_count()
+        shown = str(answer)
+    elif query == "sat":
+        answer = bool(c.is_satisfiable())
+        shown = str(answer)
+    elif query == "wmc":
+        answer = float(c.wmc(weights, log=True))
+        shown = f"log WMC = {answer:.10g}  (WMC = {np.exp(answer):.10g})"
+    elif query == "mpe":
+        value, assignment = c.mpe(weights)
+        answer = {"value": float(value), "assignment": {int(v): bool(s) for v, s in
+                                                        assignment.items()}}  # fmt: skip
+        shown = f"{value:.10g} at " + " ".join(str(v if s else -v) for v, s in assignment.items())
+    else:
+        m = c.marginals(weights)
+        answer = {str(v): float(m[v - 1, 1]) for v in range(1, c.n_vars + 1)}
+        shown = "\n".join(f"  P(x{v}) = {p:.6g}" for v, p in answer.items())
+    query_s = time.perf_counter() - start
     if as_json:
         json.dump(
-            {"file": path, "circuit": repr(c), "query": query,
+            {"file": _shown(path), "circuit": repr(c), "query": query,
              "answer": str(answer) if query == "count" else answer,
              "read_seconds": read_s, "query_seconds": query_s},
             sys.stdout, indent=2,
         )  # fmt: skip
         print()
     else:
-        print(f"{path}: {c!r}, read in {read_s:.3f} s")
+        print(f"{_shown(path)}: {c!r}, read in {read_s:.3f} s")
         print(f"{query}: {shown}" if "\n" not in shown else f"{query}:\n{shown}")
         print(f"({query_s:.3f} s)")
     return 0
 
 
-def _draw(target: str, out: str | None, engine: str) -> int:
-    """Draw an .nnf file's circuit, or the diagram or circuit that ``module:attr`` names."""
-    from importlib import import_module
-    from pathlib import Path
-
-    from catlearn.draw import DrawingError, draw
-    from catlearn.errors import CatlearnError
+def _weights(path: str, n_vars: int) -> dict[int, float]:
+    """The weights file's ``{literal: weight}``, checked against what the queries need."""
+    from catlearn.circuits import CircuitError
+    from catlearn.circuits.weights import read_weights
 
     try:
-        if target.endswith(".nnf"):
-            from catlearn.circuits import read_nnf
+        weights = read_weights(path)
+    except UnicodeDecodeError as error:  # the reader's own check may not say which file
+        raise CircuitError(f"--weights {path!r}: not UTF-8 text (byte {error.start})") from None
+    for literal, weight in weights.items():
+        if literal == 0 or abs(literal) > n_vars:
+            raise CircuitError(
+                f"--weights {path!r}: literal {literal} names no variable of the circuit "
+                f"(1..{n_vars}, or its negation)"
+            )
+        # The queries work in log space: a negative, NaN or infinite weight has no log.
+        if not (math.isfinite(weight) and weight >= 0):
+            raise CircuitError(
+                f"--weights {path!r}: literal {literal} has weight {weight}; "
+                "weights must be finite and ≥ 0"
+            )
+    return weights
 
-            obj, stem = read_nnf(target), Path(target).stem
-        elif ":" in target:
-            module, _, attr = target.partition(":")
-            obj, stem = getattr(import_module(module), attr), attr
-            obj = obj() if callable(obj) and not hasattr(obj, "dom") else obj
-        else:
-            raise DrawingError(f"{target!r}: expected a .nnf file or module:attribute")
-        path = draw(obj, out or f"{stem}.png", engine=engine)
-    except (OSError, ImportError, AttributeError, CatlearnError) as error:
-        print(f"catlearn draw: {error}", file=sys.stderr)
-        return 1
-    print(path)
+
+def _draw(target: str, out: str | None, engine: str) -> int:
+    """Draw an .nnf file's circuit, or the diagram or circuit that ``module:attr`` names."""
+    from catlearn.draw import draw, drawable, picture_path
+
+    nnf = target.endswith(".nnf")
+    if nnf:
+        _readable(target, "TARGET")
+    stem = Path(target).stem if nnf else target.rpartition(":")[2].rpartition(".")[2]
+    path = picture_path(out or f"{stem or 'picture'}.png", "--out")  # before any work
+    if nnf:
+        from catlearn.circuits import read_nnf
+
+        obj = read_nnf(target)
+    else:
+        obj = _named(target)
+        if inspect.isroutine(obj):  # a function that builds the picture's subject
+            obj = _made(obj, target)
+    drawable(obj, target)
+    print(_shown(draw(obj, path, engine=engine)))
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _named(target: str) -> Any:
+    """The object that ``module:attribute`` names, or an error saying what is missing."""
+    from importlib import import_module
+
+    module, _, attribute = target.partition(":")
+    try:
+        obj = import_module(module)
+    except ModuleNotFoundError as error:
+        missing = f"no module named {error.name!r}" if error.name else str(error)
+        raise ArgumentValueError(f"{target}: cannot import {module}: {missing}") from None
+    except Exception as error:  # the module's own code failed: say how, in one line
+        raise ArgumentValueError(
+            f"{target}: importing {module} raised {type(error).__name__}: {error}"
+        ) from None
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except Exception:
+            raise ArgumentValueError(f"{target}: {module} has no attribute {attribute}") from None
+    return obj
+
+
+def _made(maker: Any, target: str) -> Any:
+    """``maker()``, for a class or function that ``target`` names and that needs no arguments."""
+    name = getattr(maker, "__name__", type(maker).__name__)
+    try:
+        parameters = inspect.signature(maker).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: calling it will tell
+        parameters = []
+    needed = [p.name for p in parameters if p.default is p.empty and p.kind not in (
+        p.VAR_POSITIONAL, p.VAR_KEYWORD)]  # fmt: skip
+    if needed:
+        raise ArgumentTypeError(
+            f"{target}: {name}() needs {', '.join(needed)}; name an instance (or a function "
+            "of no arguments) instead"
+        )
+    try:
+        return maker()
+    except Exception as error:
+        raise ArgumentValueError(
+            f"{target}: {name}() raised {type(error).__name__}: {error}"
+        ) from None
+
+
+def _readable(path: str, what: str) -> None:
+    """Fail now, naming ``what``, unless ``path`` is a file that can be opened for reading."""
+    try:
+        if os.path.isdir(path):
+            raise ArgumentValueError(f"{what} {path!r} is a folder, not a file")
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise ArgumentValueError(f"cannot read {what} {path!r}: {error.strerror}") from None
+
+
+def _shown(path: Any) -> str:
+    """A path as text that any terminal takes (undecodable bytes shown as �)."""
+    return os.fsencode(str(path)).decode("utf-8", "replace")
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said in one line (the usage is one --help away)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.partition(" ")[2]
+        _say(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
+        self.exit(2)
+
+
+def _examples(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_EXAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_EXAMPLES}, got {text!r:.40}"
+        )
+    return n
+
+
+def _path(text: str) -> str:
+    if not text or "\0" in text:
+        raise argparse.ArgumentTypeError(f"expected a path, got {text!r:.60}")
+    return text
+
+
+def _object_name(text: str) -> str:
+    module, colon, attribute = text.partition(":")
+    if not (colon and _dotted(module) and _dotted(attribute)):
+        raise argparse.ArgumentTypeError(
+            f"expected module:attribute (such as catlearn.semirings:MaxPlus), got {text!r:.60}"
+        )
+    return text
+
+
+def _dotted(name: str) -> bool:
+    return all(part.isidentifier() for part in name.split("."))
+
+
+def _draw_target(text: str) -> str:
+    if text.endswith(".nnf"):
+        return _path(text)
+    if ":" not in text:
+        raise argparse.ArgumentTypeError(f"expected FILE.nnf or module:attribute, got {text!r:.60}")
+    return _object_name(text)
+
+
+def _picture_name(text: str) -> str:
+    if Path(text).suffix.lower() not in (".png", ".svg") or "\0" in text:
+        raise argparse.ArgumentTypeError(f"expected a .png or .svg file, got {text!r:.60}")
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
     from catlearn import __version__
 
-    parser = argparse.ArgumentParser(prog="catlearn", description=__doc__)
+    parser = _Parser(prog="catlearn", description=__doc__.splitlines()[0], epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"catlearn {__version__}")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="{demo,laws,circuit,draw}")
     run = sub.add_parser(
         "demo", help="train a model diagram, and path problems in four semirings, on embedded data"
     )
-    run.add_argument("--out", default="catlearn-demo", help="folder for the pictures")
+    run.add_argument(
+        "--out", type=_path, default="catlearn-demo",
+        help="folder for the pictures (created; checked writable before training)",
+    )  # fmt: skip
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--json", action="store_true", help="machine-readable output")
     check = sub.add_parser(
         "laws", help="check laws: of every built-in semiring, or of module:attribute"
     )
-    check.add_argument("target", nargs="?", help="a Semiring, Homomorphism or LawSuite")
-    check.add_argument("--max-examples", type=int, default=25, help="examples per law")
+    check.add_argument(
+        "target", nargs="?", type=_object_name,
+        help="module:attribute naming a Semiring (or a class of one that needs no "
+        "arguments), Homomorphism, functor, Monoid, circuit transformation or LawSuite",
+    )  # fmt: skip
+    check.add_argument(
+        "--max-examples", type=_examples, default=25,
+        help=f"examples per law, 1 to {MAX_EXAMPLES} (default 25)",
+    )  # fmt: skip
     check.add_argument("--json", action="store_true", help="machine-readable output")
     circ = sub.add_parser("circuit", help="exact queries on a c2d/D4 .nnf file")
-    circ.add_argument("file", help="a .nnf file")
+    circ.add_argument("file", type=_path, metavar="FILE", help="a .nnf file")
     circ.add_argument(
         "--query", choices=["count", "wmc", "mpe", "marginals", "sat"], default="count"
     )
-    circ.add_argument("--weights", help="literal weights: JSON {lit: w} or 'lit w' lines")
+    circ.add_argument(
+        "--weights", type=_path,
+        help="literal weights, finite and ≥ 0: JSON {lit: w} or 'lit w' lines",
+    )  # fmt: skip
     circ.add_argument("--json", action="store_true", help="machine-readable output")
     pic = sub.add_parser("draw", help="draw a .nnf circuit, or a diagram named module:attr")
-    pic.add_argument("target", help="FILE.nnf, or module:attr (a diagram, circuit, or a "
-                     "function of no arguments returning one)")  # fmt: skip
-    pic.add_argument("--out", help="a .png or .svg file (default: TARGET.png)")
+    pic.add_argument("target", type=_draw_target, metavar="TARGET",
+                     help="FILE.nnf, or module:attr (a diagram, circuit, or a function of no "
+                     "arguments returning one)")  # fmt: skip
+    pic.add_argument("--out", type=_picture_name, help="a .png or .svg file (default: TARGET.png)")
     pic.add_argument("--engine", choices=["auto", "graphviz", "matplotlib"], default="auto")
-    args = parser.parse_args(argv)
-    if args.command == "draw":
-        return _draw(args.target, args.out, args.engine)
-    if args.command == "demo":
-        from catlearn.demo import demo
+    return parser
 
-        result = demo(args.out, progress=not (args.quiet or args.json))
-        if args.json:
-            json.dump(result, sys.stdout, indent=2)
-            print()
-        else:
-            _print_demo(result)
-        return 0
-    if args.command == "circuit":
-        return _circuit(args.file, args.query, args.weights, args.json)
-    if args.command == "laws":
-        return _laws(args.target, args.max_examples, args.json)
-    parser.print_help()
-    return 2
+
+def _demo(out: str, quiet: bool, as_json: bool) -> int:
+    import catlearn.demo
+
+    catlearn.demo.output_folder(out, "--out")  # before a minute of training, not after
+    result = catlearn.demo.demo(out, progress=not (quiet or as_json))
+    if as_json:
+        json.dump(result, sys.stdout, indent=2)
+        print()
+    else:
+        _print_demo(result)
+    return 0
+
+
+def _say(message: str) -> None:
+    line = " ".join(message.split())  # one line, whatever the message holds
+    line = line if len(line) <= 1000 else line[:999] + "…"
+    print(f"catlearn: error: {line}", file=sys.stderr)
+
+
+def _failed(error: Exception) -> int:
+    """Say in one line what went wrong: the input's fault, or a bug in catlearn."""
+    if isinstance(error, CatlearnError):
+        _say(str(error))
+    elif isinstance(error, OSError):
+        where = f"{error.filename!r}: " if error.filename is not None else ""
+        _say(f"{where}{error.strerror or error}")
+    elif isinstance(error, UnicodeDecodeError):
+        _say(f"an input is not UTF-8 text ({error.reason} at byte {error.start})")
+    else:
+        _say(
+            f"a bug in catlearn: {type(error).__name__}: {error} (run again with "
+            "CATLEARN_DEBUG=1 to see the traceback, and please report it)"
+        )
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``catlearn`` on ``argv`` (default: the process's arguments); the exit status."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a usage error already said
+        return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
+    if args.command is None:
+        _say("name a command: demo, laws, circuit or draw (see catlearn --help)")
+        return 2
+    try:
+        if args.command == "demo":
+            return _demo(args.out, args.quiet, args.json)
+        if args.command == "laws":
+            return _laws(args.target, args.max_examples, args.json)
+        if args.command == "circuit":
+            return _circuit(args.file, args.query, args.weights, args.json)
+        return _draw(args.target, args.out, args.engine)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except Exception as error:
+        if os.environ.get("CATLEARN_DEBUG"):
+            raise
+        return _failed(error)
 
 
 if __name__ == "__main__":

@@ -21,48 +21,126 @@
 
 from __future__ import annotations
 
+import math
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from catlearn.errors import DrawingError
+from catlearn.errors import ArgumentTypeError, DrawingError
 
 MAX_NODES = 2000  # beyond this a picture of every node is no longer readable
+ENGINES = ("auto", "graphviz", "matplotlib")
+FORMATS = (".png", ".svg")
 
 
-def draw(obj: Any, path: str | Path, *, engine: str = "auto", figsize=None) -> Path:
+def draw(obj: Any, path: str | os.PathLike, *, engine: str = "auto", figsize=None) -> Path:
     """Write a picture of ``obj`` to ``path`` (``.png`` or ``.svg``); returns the path.
 
     ``engine`` picks the circuit renderer: ``"graphviz"``, ``"matplotlib"``
-    or ``"auto"`` (Graphviz when its ``dot`` program is installed).
-    """
-    path = Path(path)
-    if path.suffix.lower() not in (".png", ".svg"):
-        raise DrawingError(f"draw writes .png or .svg files, not {path.name!r}")
-    from catlearn.circuits import Circuit
+    or ``"auto"`` (Graphviz when its ``dot`` program is installed). Every
+    argument is checked before anything is drawn; ``path``'s folder must
+    exist and take files::
 
+        >>> from catlearn.diagrams import Box, Ty
+        >>> draw(Box("f", Ty("x"), Ty("x")), "no-such-folder/f.png")
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.DrawingError: draw(path): the folder 'no-such-folder' does not exist
+    """
+    if not isinstance(engine, str):
+        raise ArgumentTypeError(f"draw(engine): expected one of {ENGINES}, got {engine!r:.60}")
+    if engine not in ENGINES:
+        raise DrawingError(f"draw(engine): expected one of {ENGINES}, got {engine!r:.60}")
+    figsize = _figsize(figsize)
+    from catlearn.circuits import Circuit
+    from catlearn.diagrams import Hypergraph, to_discopy
+
+    obj = drawable(obj, "draw(obj)")
+    path = picture_path(path, "draw(path)")
     if isinstance(obj, Circuit):
         _draw_circuit(obj, path, engine, figsize)
         return path
-    from catlearn.diagrams import Hypergraph, to_discopy
-
     if isinstance(obj, Hypergraph):
-        if obj.n_boxes > MAX_NODES:
-            raise DrawingError(f"{obj.n_boxes} boxes: too many to draw (at most {MAX_NODES})")
         obj = to_discopy(obj)
-    if not callable(getattr(obj, "draw", None)):
-        raise DrawingError(f"cannot draw a {type(obj).__name__}: expected a diagram or a Circuit")
     obj.draw(path=str(path), figsize=figsize or (6, 6))
     return path
 
 
+def drawable(obj: Any, argument: str = "obj") -> Any:
+    """``obj`` if :func:`draw` can draw it (and it is not too large); else a
+    :class:`DrawingError` naming ``argument``."""
+    from catlearn.circuits import Circuit
+    from catlearn.diagrams import Hypergraph
+
+    if isinstance(obj, type):
+        raise DrawingError(f"{argument}: got the class {obj.__name__}, not an instance")
+    discopy = type(obj).__module__.split(".")[0] == "discopy"
+    if not (
+        isinstance(obj, (Circuit, Hypergraph)) or discopy and callable(getattr(obj, "draw", None))
+    ):
+        raise DrawingError(
+            f"{argument}: cannot draw a {type(obj).__name__}: expected a DisCoPy diagram, "
+            "a catlearn Hypergraph or a Circuit"
+        )
+    size = obj.n_nodes if isinstance(obj, Circuit) else 0
+    size = obj.n_boxes if isinstance(obj, Hypergraph) else size
+    if size > MAX_NODES:
+        what = "nodes" if isinstance(obj, Circuit) else "boxes"
+        raise DrawingError(f"{argument}: {size} {what}: too many to draw (at most {MAX_NODES})")
+    return obj
+
+
+def picture_path(path: Any, argument: str = "path") -> Path:
+    """``path`` as a ``.png`` or ``.svg`` file that can be written: its folder exists and
+    takes files; else a :class:`DrawingError` naming ``argument``."""
+    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"{argument}: expected a file name, got {path!r:.60}")
+    if "\0" in name:
+        raise DrawingError(f"{argument}: {name!r} is not a file name")
+    path = Path(name)
+    if path.suffix.lower() not in FORMATS:
+        raise DrawingError(f"{argument}: draw writes .png or .svg files, not {path.name!r}")
+    folder = path.parent
+    try:
+        if path.is_dir():
+            raise DrawingError(f"{argument}: {name!r} is a folder, not a file")
+        for place in (folder, *folder.parents):
+            if place.exists() and not place.is_dir():
+                raise DrawingError(f"{argument}: {name!r} lies inside {str(place)!r}, a file")
+        if not folder.is_dir():
+            raise DrawingError(f"{argument}: the folder {str(folder)!r} does not exist")
+        # os.access says yes to root on read-only mounts: only a real file tells.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise DrawingError(f"{argument}: cannot write {name!r} ({error.strerror})") from None
+    return path
+
+
+def _figsize(figsize: Any) -> tuple[float, float] | None:
+    if figsize is None:
+        return None
+    ok = (
+        isinstance(figsize, (tuple, list))
+        and len(figsize) == 2
+        and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+            for v in figsize
+        )
+    )
+    if not ok:
+        raise ArgumentTypeError(
+            f"draw(figsize): expected (width, height) in inches, both > 0, got {figsize!r:.60}"
+        )
+    return float(figsize[0]), float(figsize[1])
+
+
 def _draw_circuit(c: Any, path: Path, engine: str, figsize) -> None:
-    if c.n_nodes > MAX_NODES:
-        raise DrawingError(f"{c.n_nodes} nodes: too many to draw (at most {MAX_NODES})")
-    if engine not in ("auto", "graphviz", "matplotlib"):
-        raise DrawingError(f"engine is 'auto', 'graphviz' or 'matplotlib', not {engine!r}")
     if engine != "matplotlib":
         try:
             import graphviz
@@ -123,4 +201,4 @@ def _matplotlib_circuit(c: Any, path: Path, figsize) -> None:
     plt.close(fig)
 
 
-__all__ = ["DrawingError", "draw"]
+__all__ = ["DrawingError", "draw", "drawable", "picture_path"]

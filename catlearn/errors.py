@@ -160,6 +160,13 @@ class UnexpectedPass(CatlearnError, AssertionError):
     """A law declared ``expected_failure`` held: the declaration is stale (strict xfail)."""
 
 
+class UnknownLawError(CatlearnError, KeyError):
+    """A law suite was asked for a law it does not have (``suite["nosuch"]``)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
 class LawViolation(CatlearnError, AssertionError):
     """A law failed; the message names the law and its shrunk counterexample."""
 
@@ -209,6 +216,7 @@ __all__ = [
     "SpecError",
     "SymbolError",
     "UnexpectedPass",
+    "UnknownLawError",
     "UnsupportedDiagramError",
     "WiringError",
 ]

@@ -36,7 +36,7 @@ def test_errors_say_what_went_wrong(tmp_path):
         draw(Box("f", Ty("x"), Ty("x")), tmp_path / "d.jpg")
     with pytest.raises(DrawingError, match="cannot draw a int"):
         draw(3, tmp_path / "d.png")
-    with pytest.raises(DrawingError, match="engine is"):
+    with pytest.raises(DrawingError, match=r"draw\(engine\): expected one of"):
         draw(_small(),
              tmp_path / "c.png", engine="dot")  # fmt: skip
 
@@ -54,4 +54,6 @@ def test_draw_command(tmp_path, capsys):
     assert main(["draw", "catlearn.diagrams.polycirc:OR", "--out", str(out)]) == 0
     assert _png(out)
     assert main(["draw", "no_such_module:thing"]) == 1
-    assert main(["draw", "plain-name"]) == 1
+    assert "no module named 'no_such_module'" in capsys.readouterr().err
+    assert main(["draw", "plain-name"]) == 2
+    assert "expected FILE.nnf or module:attribute" in capsys.readouterr().err

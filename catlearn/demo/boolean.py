@@ -23,14 +23,17 @@ from typing import Any
 import numpy as np
 
 from catlearn.demo.model import iris
+from catlearn.errors import ArgumentValueError
 
 
 def binarised_iris(classes: int = 2, labels: str = "binary") -> dict[str, np.ndarray]:
     """Train and test bits as in the paper: ``x_train, y_train, x_test, y_test``."""
     if classes not in (2, 3):
-        raise ValueError(f"classes is 2 (setosa, versicolor) or 3, got {classes}")
+        raise ArgumentValueError(
+            f"binarised_iris(classes): 2 (setosa, versicolor) or 3, got {classes!r}"
+        )
     if labels not in ("binary", "onehot"):
-        raise ValueError(f"labels is 'binary' or 'onehot', got {labels!r}")
+        raise ArgumentValueError(f"binarised_iris(labels): 'binary' or 'onehot', got {labels!r}")
     features, species = iris()
     keep = species < classes
     features, species = features[keep], species[keep]

@@ -27,6 +27,8 @@ import numpy as np
 from discopy import braided, frobenius
 from hypothesis import strategies as st
 
+from catlearn.errors import ArgumentTypeError
+from catlearn.laws import arguments
 from catlearn.laws.diagrams import MARKOV
 from catlearn.laws.diagrams import diagrams as diagram_strategy
 from catlearn.laws.equality import ATOL, RTOL, equality
@@ -44,6 +46,12 @@ def function_functor(
     key: jax.Array | None = None,
 ) -> LawSuite:
     """The functor laws of a ``FunctionFunctor``-like ``F`` (``compile``, ``init``, ``spec``)."""
+    F = arguments.function_functor(F, "laws.function_functor(F)")
+    signature = arguments.signature(signature, "laws.function_functor(signature)")
+    max_boxes = arguments.count(max_boxes, "laws.function_functor(max_boxes)")
+    arguments.optional_function(equal, "laws.function_functor(equal)", "a function of (lhs, rhs)")
+    rtol = arguments.tolerance(rtol, "laws.function_functor(rtol)")
+    atol = arguments.tolerance(atol, "laws.function_functor(atol)")
     name = f"functor[{getattr(F, 'name', type(F).__name__)}]"
     equal = equal or equality(rtol, atol)
     key = jax.random.key(0) if key is None else key
@@ -149,5 +157,5 @@ def _generator(F: Any, params: Any, box: Any, args: list) -> list:
     elif m.kind == "function":
         out = m.run(*args)
     else:
-        raise TypeError(f"the layer oracle does not run {m.kind} boxes ({box})")
+        raise ArgumentTypeError(f"the layer oracle does not run {m.kind} boxes ({box})")
     return list(out) if isinstance(out, (tuple, list)) else [out]

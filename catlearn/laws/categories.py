@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from catlearn.diagrams.interop import from_discopy
 from catlearn.diagrams.isomorphism import is_isomorphic
+from catlearn.laws import arguments
 from catlearn.laws.diagrams import diagrams
 from catlearn.laws.law import Law, LawSuite
 
@@ -114,8 +115,10 @@ def _suite(
     equal: Equal | None,
     max_boxes: int,
 ) -> LawSuite:
-    if not signature:
-        raise ValueError("the signature needs at least one box")
+    signature = arguments.signature(signature, f"laws.{level}(signature)")
+    arguments.optional_function(interpret, f"laws.{level}(interpret)", "a function of a diagram")
+    arguments.optional_function(equal, f"laws.{level}(equal)", "a function of (lhs, rhs)")
+    max_boxes = arguments.count(max_boxes, f"laws.{level}(max_boxes)")
     if interpret is None:
         interpret, equal = from_discopy, equal or is_isomorphic
     equal = equal or (lambda a, b: a == b)
@@ -124,8 +127,6 @@ def _suite(
     # DisCoPy builds a swap of n and m wires from n·m layers, each re-typed: keep them narrow.
     narrow = diagrams(signature, max_boxes=max_boxes, max_width=2, wiring=_WIRING[level])
     objects = sorted({o for b in signature for o in b.dom.inside + b.cod.inside}, key=str)
-    if not objects:
-        raise ValueError("the signature needs a box with a non-empty type")
     atoms = st.sampled_from(objects)
     types = st.lists(atoms, max_size=2).map(lambda os: Ty(*os))
     makers = {

@@ -23,19 +23,27 @@ import numpy as np
 from hypothesis import strategies as st
 
 from catlearn.circuits import CircuitError, lift_weights
+from catlearn.laws import arguments
 from catlearn.laws.equality import equality
 from catlearn.laws.law import Law, LawSuite
 from catlearn.laws.random_circuits import assignments, circuits, reference_evaluate
 from catlearn.laws.strategies import elements
-from catlearn.semirings import Semiring
+from catlearn.semirings import Semiring, require_semiring
+
+MAX_ENUMERATED = 16  # brute force visits 2^n assignments per example
 
 
 def circuit(
     S: Semiring, *, n_vars: tuple[int, int] = (1, 4), rtol: float = 1e-4, atol: float = 1e-5
 ) -> LawSuite:
     """The compiled evaluator of ``S`` equals the reference evaluator on random circuits."""
+    S = require_semiring(S, "laws.circuit(S)")
+    n_vars = arguments.bounds(n_vars, "laws.circuit(n_vars)", low=1)
     name = f"circuit[{S!r}]"
-    equal = equality(rtol, atol)
+    equal = equality(
+        arguments.tolerance(rtol, "laws.circuit(rtol)"),
+        arguments.tolerance(atol, "laws.circuit(atol)"),
+    )
 
     try:  # edge weights only where the carrier holds them (Counting needs whole numbers)
         lift_weights(S, np.array([0.25]))
@@ -43,10 +51,13 @@ def circuit(
     except (CircuitError, TypeError, ValueError):
         weighted = False
 
+    # Host carriers take Python values: a 0-d object array inside a table is not one.
+    items = elements(S).map(lambda x: x.item() if S.host and np.ndim(x) == 0 else x)
+
     @st.composite
     def case(draw):
         c = draw(circuits(n_vars, deterministic=False, smooth=False, weighted=weighted))
-        table = [[S.one, S.one]] + [[draw(elements(S)), draw(elements(S))] for _ in range(c.n_vars)]
+        table = [[S.one, S.one]] + [[draw(items), draw(items)] for _ in range(c.n_vars)]
         rows = 2  # a fixed batch: every new shape is a new XLA compile
         evidence = np.array(
             [[draw(st.integers(-1, 1)) for _ in range(c.n_vars)] for _ in range(rows)],
@@ -93,6 +104,7 @@ def _brute(c, table) -> tuple[float, list[tuple[np.ndarray, float]]]:
 
 def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
     """Exact queries against brute-force enumeration on random d-DNNF circuits."""
+    n_vars = arguments.bounds(n_vars, "laws.circuit_queries(n_vars)", low=1, high=MAX_ENUMERATED)
     name = "circuit_queries"
     dnnf = circuits(n_vars, smooth=False)
     weights = st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.0])
@@ -184,6 +196,10 @@ def transformation(
     f: Callable[[Any], Any], name: str | None = None, *, n_vars: tuple[int, int] = (1, 5)
 ) -> LawSuite:
     """``f`` (circuit → circuit) preserves the weighted model count on random d-DNNF circuits."""
+    arguments.function(f, "laws.transformation(f)", "a function from Circuit to Circuit")
+    if name is not None:
+        arguments.text(name, "laws.transformation(name)")
+    n_vars = arguments.bounds(n_vars, "laws.transformation(n_vars)", low=1)
     label = f"transformation[{name or getattr(f, '__name__', 'f')}]"
     weights = st.sampled_from([0.25, 0.5, 1.0, 2.0])
 

@@ -25,28 +25,45 @@ from collections.abc import Sequence
 from discopy import frobenius
 from hypothesis import strategies as st
 
+from catlearn.errors import ArgumentTypeError, ArgumentValueError
+from catlearn.laws import arguments
+
 WIRING = ("swap", "cup", "cap", "spider")
 MARKOV = ("swap", "copy", "discard")  # the wiring of function (cartesian) semantics
+MOVES = ("swap", "cup", "cap", "spider", "copy", "discard")
 
 
 def _atoms(ty) -> list:
     return list(ty.inside)
 
 
-@st.composite
 def diagrams(
-    draw,
     signature: Sequence[frobenius.Box],
     *,
     max_boxes: int = 5,
     max_width: int = 4,
     wiring: Sequence[str] = WIRING,
-) -> frobenius.Diagram:
-    """A random well-typed ``frobenius.Diagram`` of at most ``max_boxes`` generators."""
+) -> st.SearchStrategy[frobenius.Diagram]:
+    """A random well-typed ``frobenius.Diagram`` of at most ``max_boxes`` generators.
+
+    ``wiring`` names the generators besides boxes that may be drawn, among
+    ``swap``, ``cup``, ``cap``, ``spider``, ``copy`` and ``discard``.
+    """
+    signature = arguments.signature(signature, "diagrams(signature)")
+    max_boxes = arguments.count(max_boxes, "diagrams(max_boxes)", low=0)
+    max_width = arguments.count(max_width, "diagrams(max_width)", low=0)
+    if isinstance(wiring, str) or not isinstance(wiring, Sequence):
+        raise ArgumentTypeError(f"diagrams(wiring): expected a tuple of names, got {wiring!r:.60}")
+    unknown = [w for w in wiring if w not in MOVES]
+    if unknown:
+        raise ArgumentValueError(f"diagrams(wiring): unknown {unknown!r}; the names are {MOVES}")
+    return _diagrams(signature, max_boxes, max_width, tuple(wiring))
+
+
+@st.composite
+def _diagrams(draw, signature, max_boxes, max_width, wiring) -> frobenius.Diagram:
     Ty, Id = frobenius.Ty, frobenius.Id
     objects = sorted({o for box in signature for o in _atoms(box.dom) + _atoms(box.cod)}, key=str)
-    if not objects:
-        raise ValueError("the signature needs at least one box with a non-empty type")
     width = draw(st.integers(0, max_width))
     current = [draw(st.sampled_from(objects)) for _ in range(width)]
     diagram = Id(Ty(*current))

@@ -15,12 +15,15 @@ import jax
 import numpy as np
 import sympy
 
+from catlearn.laws import arguments
+
 RTOL = 1e-5
 ATOL = 1e-5
 
 
 def close(x: Any, y: Any, rtol: float = RTOL, atol: float = ATOL) -> bool:
     """Tree-wise equality of carrier values, with tolerance for floats."""
+    rtol, atol = arguments.tolerance(rtol, "close(rtol)"), arguments.tolerance(atol, "close(atol)")
     xs, ys = jax.tree.leaves(x), jax.tree.leaves(y)
     if len(xs) != len(ys):
         return False
@@ -52,7 +55,16 @@ def _object_equal(u: Any, v: Any) -> bool:
 
 
 def equality(rtol: float = RTOL, atol: float = ATOL) -> Callable[[Any, Any], bool]:
-    """The comparison laws use: :func:`close` at the given tolerance."""
+    """The comparison laws use: :func:`close` at the given tolerance (each a finite
+    number ≥ 0: an infinite one would let every law pass)::
+
+        >>> equality(rtol=-1)
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.ArgumentValueError: equality(rtol): expected a finite number ≥ 0, got -1
+    """
+    rtol = arguments.tolerance(rtol, "equality(rtol)")
+    atol = arguments.tolerance(atol, "equality(atol)")
 
     def equal(x: Any, y: Any) -> bool:
         return close(x, y, rtol, atol)

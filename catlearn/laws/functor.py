@@ -25,11 +25,12 @@ import numpy as np
 from discopy import frobenius
 from hypothesis import strategies as st
 
+from catlearn.laws import arguments
 from catlearn.laws.cartesian import function_functor
 from catlearn.laws.diagrams import diagrams as diagram_strategy
 from catlearn.laws.equality import ATOL, RTOL, equality
 from catlearn.laws.law import Law, LawSuite
-from catlearn.semirings import Boolean, Real, contract
+from catlearn.semirings import Boolean, Real, contract, require_semiring
 
 
 def _labels(tag: str, n: int) -> list:
@@ -49,10 +50,20 @@ def functor(
     """The functor laws of ``F``: tensor laws for a ``TensorFunctor`` (``F(diagram)`` → tensor,
     ``F.semiring``, ``F.dim``), else the function laws of :func:`function_functor`."""
     if not hasattr(F, "semiring"):
+        if not all(callable(getattr(F, m, None)) for m in ("compile", "init", "spec")):
+            arguments.tensor_functor(F, "laws.functor(F)")  # neither kind: says what is needed
         return function_functor(
             F, signature, max_boxes=max_boxes, equal=equal, rtol=rtol, atol=atol
         )
-    S = F.semiring
+    F = arguments.tensor_functor(F, "laws.functor(F)")
+    S = require_semiring(F.semiring, "laws.functor(F.semiring)")
+    signature = arguments.signature(signature, "laws.functor(signature)")
+    max_boxes = arguments.count(max_boxes, "laws.functor(max_boxes)")
+    arguments.optional_function(equal, "laws.functor(equal)", "a function of (lhs, rhs)")
+    rtol = arguments.tolerance(rtol, "laws.functor(rtol)")
+    atol = arguments.tolerance(atol, "laws.functor(atol)")
+    if oracle is not None:
+        arguments.flag(oracle, "laws.functor(oracle)")
     name = f"functor[{getattr(F, 'name', type(F).__name__)}, {S!r}]"
     equal = equal or equality(rtol, atol)
     Ty, Id = frobenius.Ty, frobenius.Id

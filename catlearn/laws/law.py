@@ -13,7 +13,7 @@ hypothesis found::
     >>> bad.check()
     Traceback (most recent call last):
     ...
-    catlearn.laws.law.LawViolation: demo::commutativity (a - b = b - a) fails for (0, 1): ...
+    catlearn.errors.LawViolation: demo::commutativity (a - b = b - a) fails for (0, 1): ...
 """
 
 from __future__ import annotations
@@ -25,8 +25,15 @@ from typing import Any
 import hypothesis
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
 
-from catlearn.errors import LawViolation, UnexpectedPass
+from catlearn.errors import (
+    ArgumentTypeError,
+    LawViolation,
+    UnexpectedPass,
+    UnknownLawError,
+)
+from catlearn.laws import arguments
 
 
 def _exact(a: Any, b: Any) -> bool:
@@ -51,6 +58,23 @@ class Law:
     skip_reason: str | None = None
     xfail_reason: str | None = None
 
+    def __post_init__(self) -> None:
+        arguments.text(self.suite, "Law(suite)")
+        arguments.text(self.name, "Law(name)")
+        arguments.text(self.statement, "Law(statement)")
+        if isinstance(self.strategies, st.SearchStrategy):
+            raise ArgumentTypeError("Law(strategies): expected a tuple of strategies; pass (s,)")
+        if isinstance(self.strategies, (str, bytes)) or not isinstance(self.strategies, Sequence):
+            raise ArgumentTypeError(
+                f"Law(strategies): expected a tuple of strategies, got {self.strategies!r:.60}"
+            )
+        for i, s in enumerate(self.strategies):
+            arguments.strategy(s, f"Law(strategies[{i}])")
+        object.__setattr__(self, "strategies", tuple(self.strategies))  # hashable, frozen
+        arguments.function(self.sides, "Law(sides)", "a function returning (lhs, rhs)")
+        arguments.function(self.equal, "Law(equal)", "a function of (lhs, rhs) returning a bool")
+        arguments.optional_function(self.assume, "Law(assume)")
+
     @property
     def id(self) -> str:
         """``suite::name``, e.g. ``semiring[Log]::left_distributivity``."""
@@ -58,10 +82,12 @@ class Law:
 
     def inapplicable(self, reason: str) -> Law:
         """This law, declared not to apply (``check`` does nothing; reports say why)."""
+        arguments.text(reason, "inapplicable(reason)")
         return replace(self, skip_reason=reason)
 
     def expected_failure(self, reason: str) -> Law:
         """This law, declared to fail: ``check`` raises :class:`UnexpectedPass` if it holds."""
+        arguments.text(reason, "expected_failure(reason)")
         return replace(self, xfail_reason=reason)
 
     def check(self, max_examples: int | None = None, *, shrink: bool = True) -> None:
@@ -70,6 +96,8 @@ class Law:
         ``shrink=False`` reports the first counterexample found as it is: faster when
         only *whether* the law fails matters (each shrinking step may recompile).
         """
+        max_examples = arguments.examples(max_examples, "check(max_examples)")
+        arguments.flag(shrink, "check(shrink)")
         if self.skip_reason is not None:
             return
         if self.xfail_reason is None:
@@ -141,6 +169,11 @@ class LawSuite:
     own: tuple[Law, ...]
     parents: tuple[LawSuite, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        arguments.text(self.name, "LawSuite(name)")
+        object.__setattr__(self, "own", _members(self.own, Law, "LawSuite(own)"))
+        object.__setattr__(self, "parents", _members(self.parents, LawSuite, "LawSuite(parents)"))
+
     @property
     def laws(self) -> tuple[Law, ...]:
         """Every law: the parents' first, then this suite's own."""
@@ -157,7 +190,7 @@ class LawSuite:
         for law in self.laws:
             if law.name == name or law.id == name:
                 return law
-        raise KeyError(f"suite {self.name} has no law {name!r}; it has {self.names}")
+        raise UnknownLawError(f"suite {self.name} has no law {name!r}; it has {self.names}")
 
     @property
     def names(self) -> list[str]:
@@ -165,6 +198,8 @@ class LawSuite:
 
     def check(self, max_examples: int | None = None, *, shrink: bool = True) -> None:
         """Check every law; raise :class:`LawViolation` at the first that fails."""
+        max_examples = arguments.examples(max_examples, "check(max_examples)")
+        arguments.flag(shrink, "check(shrink)")
         for law in self.laws:
             law.check(max_examples, shrink=shrink)
 
@@ -184,9 +219,12 @@ class LawSuite:
     def report(self, max_examples: int | None = None) -> list[tuple[str, str]]:
         """Check every law and return ``(law id, result)`` rows.
 
-        The result is "ok", "inapplicable: …", "expected failure: …", or the
-        violation's message (law, counterexample, both sides).
+        The result is "ok", "inapplicable: …", "expected failure: …", the
+        violation's message (law, counterexample, both sides), or "could not check: …"
+        when hypothesis found no example in the law's domain (a failure too: a law
+        never tried is not a law that holds).
         """
+        max_examples = arguments.examples(max_examples, "report(max_examples)")
         rows = []
         for law in self.laws:
             if law.skip_reason is not None:
@@ -198,6 +236,8 @@ class LawSuite:
                 rows.append((law.id, ok))
             except (LawViolation, UnexpectedPass) as violation:
                 rows.append((law.id, str(violation)))
+            except HypothesisException as error:
+                rows.append((law.id, f"could not check: {type(error).__name__}: {error}"))
         return rows
 
     def pytest(self) -> Callable[[Law], None]:
@@ -219,7 +259,9 @@ class LawSuite:
 
 def combine(name: str, suites: Sequence[LawSuite]) -> LawSuite:
     """One suite holding the laws of several (e.g. every built-in semiring)."""
-    return LawSuite(name, (), tuple(suites))
+    if isinstance(suites, LawSuite):
+        raise ArgumentTypeError("combine(suites): expected a list of suites, got one; pass [suite]")
+    return LawSuite(name, (), _members(suites, LawSuite, "combine(suites)"))
 
 
 def report(*suites: LawSuite, max_examples: int | None = None) -> str:
@@ -230,9 +272,37 @@ def report(*suites: LawSuite, max_examples: int | None = None) -> str:
     >>> print(report(laws.semiring(Boolean()), max_examples=3).splitlines()[2])
     | semiring[Boolean]::additive_associativity | ok |
     """
+    for i, suite in enumerate(suites):
+        if not isinstance(suite, LawSuite):
+            hint = (
+                "; pass the suites themselves: report(*suites)"
+                if isinstance(suite, (list, tuple))
+                else ""
+            )
+            raise ArgumentTypeError(
+                f"report(suites[{i}]): expected a LawSuite, got {type(suite).__name__} "
+                f"{suite!r:.60}{hint}"
+            )
+    max_examples = arguments.examples(max_examples, "report(max_examples)")
     lines = ["| law | result |", "|---|---|"]
     for suite in suites:
         for law_id, result in suite.report(max_examples):
             cell = result.replace("|", "\\|").replace("\n", "<br>")
             lines.append(f"| {law_id} | {cell} |")
     return "\n".join(lines)
+
+
+def _members(values: Any, kind: type, argument: str) -> tuple:
+    """``values`` as a tuple, each an instance of ``kind``."""
+    if isinstance(values, (str, bytes, kind)) or not isinstance(values, Sequence):
+        raise ArgumentTypeError(
+            f"{argument}: expected a tuple of {kind.__name__}s, got {type(values).__name__} "
+            f"{values!r:.60}"
+        )
+    for i, value in enumerate(values):
+        if not isinstance(value, kind):
+            raise ArgumentTypeError(
+                f"{argument}[{i}]: expected a {kind.__name__}, got {type(value).__name__} "
+                f"{value!r:.60}"
+            )
+    return tuple(values)

@@ -28,6 +28,7 @@ import numpy as np
 from discopy import frobenius
 from hypothesis import strategies as st
 
+from catlearn.laws import arguments
 from catlearn.laws.diagrams import MARKOV
 from catlearn.laws.diagrams import diagrams as diagram_strategy
 from catlearn.laws.equality import ATOL, RTOL, equality
@@ -46,6 +47,12 @@ def lens_functor(
 ) -> LawSuite:
     """The laws of ``lens_of(F, diagram)`` (default ``catlearn.learn.lens``) for a function
     functor ``F``."""
+    F = arguments.function_functor(F, "laws.lens_functor(F)")
+    signature = arguments.signature(signature, "laws.lens_functor(signature)")
+    arguments.optional_function(lens_of, "laws.lens_functor(lens_of)", "a function (F, diagram)")
+    max_boxes = arguments.count(max_boxes, "laws.lens_functor(max_boxes)")
+    rtol = arguments.tolerance(rtol, "laws.lens_functor(rtol)")
+    atol = arguments.tolerance(atol, "laws.lens_functor(atol)")
     if lens_of is None:
         from catlearn.learn.lens import lens as lens_of
     name = f"lens[{getattr(F, 'name', type(F).__name__)}]"

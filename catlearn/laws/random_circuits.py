@@ -29,11 +29,10 @@ from hypothesis import strategies as st
 
 from catlearn.circuits import CircuitBuilder
 from catlearn.circuits.circuit import CONST, LEAF, SUM, Circuit
+from catlearn.laws import arguments
 
 
-@st.composite
 def circuits(
-    draw,
     n_vars: int | tuple[int, int] = (1, 5),
     *,
     smooth: bool = True,
@@ -41,8 +40,34 @@ def circuits(
     deterministic: bool = True,
     weighted: bool = False,
     max_depth: int = 4,
+) -> st.SearchStrategy[Circuit]:
+    """A random circuit over binary variables with (at least) the requested properties.
+
+    ``n_vars`` is a number of variables (≥ 1) or a range ``(least, most)`` to draw from.
+    """
+    if isinstance(n_vars, (tuple, list)):
+        n_vars = arguments.bounds(n_vars, "circuits(n_vars)", low=1)
+    else:
+        n_vars = arguments.count(n_vars, "circuits(n_vars)")
+    flags = {"smooth": smooth, "decomposable": decomposable, "deterministic": deterministic,
+             "weighted": weighted}  # fmt: skip
+    for name, value in flags.items():
+        arguments.flag(value, f"circuits({name})")
+    max_depth = arguments.count(max_depth, "circuits(max_depth)", low=0)
+    return _circuits(n_vars, max_depth=max_depth, **flags)
+
+
+@st.composite
+def _circuits(
+    draw,
+    n_vars: int | tuple[int, int],
+    *,
+    smooth: bool,
+    decomposable: bool,
+    deterministic: bool,
+    weighted: bool,
+    max_depth: int,
 ) -> Circuit:
-    """A random circuit over binary variables with (at least) the requested properties."""
     n = draw(st.integers(*n_vars)) if isinstance(n_vars, tuple) else n_vars
     b = CircuitBuilder()
     shared: dict[tuple[int, ...], int] = {}

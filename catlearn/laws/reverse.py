@@ -38,13 +38,15 @@ from hypothesis import strategies as st
 
 from catlearn.diagrams.hypergraph import Hypergraph
 from catlearn.diagrams.polycirc import Builder, Netlist, add, constant, mul, negate, zero
+from catlearn.errors import ArgumentTypeError
 from catlearn.functors.reverse import forward_derivative
 from catlearn.functors.reverse import reverse_derivative as _catlearn_R
 from catlearn.functors.ring import RingFunctor, _constant
+from catlearn.laws import arguments
 from catlearn.laws.equality import equality
 from catlearn.laws.law import Law, LawSuite
 from catlearn.laws.strategies import polycircs
-from catlearn.semirings import Dual, Semiring, Zn
+from catlearn.semirings import Dual, Semiring, Zn, require_semiring
 
 Circuit = Any
 ROWS = 3  # points per example: each law checks three (a, b) at once
@@ -82,9 +84,16 @@ def reverse_derivative(
     atol: float = 1e-4,
 ) -> LawSuite:
     """The laws a reverse derivative ``R`` of polynomial circuits over ``ring`` must satisfy."""
-    if not getattr(ring, "ring", False):
-        raise TypeError(f"reverse derivatives need a ring (with −x), {ring!r} is not one")
-    S = ring
+    S = require_semiring(ring, "laws.reverse_derivative(ring)")
+    if not S.ring:
+        raise ArgumentTypeError(
+            f"laws.reverse_derivative(ring): reverse derivatives need a ring (with −x), "
+            f"and {S!r} is not one; try Real() or GF2"
+        )
+    arguments.function(R, "laws.reverse_derivative(R)", "a function from circuits to circuits")
+    max_gates = arguments.count(max_gates, "laws.reverse_derivative(max_gates)", low=0)
+    rtol = arguments.tolerance(rtol, "laws.reverse_derivative(rtol)")
+    atol = arguments.tolerance(atol, "laws.reverse_derivative(atol)")
     name = f"reverse_derivative[{S!r}]"
     equal = equality(rtol, atol)
     floating = jnp.issubdtype(S.dtype, jnp.inexact)

@@ -25,11 +25,13 @@ import jax
 import numpy as np
 from hypothesis import strategies as st
 
+from catlearn.errors import ArgumentTypeError
+from catlearn.laws import arguments
 from catlearn.laws.equality import ATOL, RTOL, equality
 from catlearn.laws.law import Law, LawSuite
 from catlearn.laws.strategies import arrays, matrix_pairs, stack
 from catlearn.laws.strategies import elements as default_elements
-from catlearn.semirings import Homomorphism, Semiring
+from catlearn.semirings import Homomorphism, Semiring, require_semiring
 
 Equal = Callable[[Any, Any], bool]
 
@@ -44,7 +46,25 @@ def monoid(
     commutative: bool = False,
     prefix: str = "",
 ) -> LawSuite:
-    """Associativity and two-sided unit of ``op`` (and commutativity if declared)."""
+    """Associativity and two-sided unit of ``op`` (and commutativity if declared).
+
+    ``unit`` is a function of no arguments returning the unit (a JAX array is made
+    afresh each time), not the unit itself::
+
+        >>> monoid("max", max, 0.0, st.just(1.0), equality())
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.ArgumentTypeError: monoid(unit): expected a function of no arguments ...
+    """
+    arguments.text(name, "monoid(name)")
+    arguments.function(op, "monoid(op)", "a function of two elements")
+    arguments.function(
+        unit, "monoid(unit)", "a function of no arguments returning the unit (such as lambda: 0.0)"
+    )
+    arguments.strategy(items, "monoid(items)")
+    arguments.function(equal, "monoid(equal)", "a function of (lhs, rhs) returning a bool")
+    arguments.flag(commutative, "monoid(commutative)")
+    arguments.text(prefix, "monoid(prefix)")
     law = _maker(name, equal)
     own = [
         law(
@@ -80,11 +100,18 @@ def semiring(
 
     ``elements`` draws carrier values (default: :func:`catlearn.laws.strategies.elements`);
     ``equal`` compares them (default: exact for exact carriers, else
-    within ``rtol``/``atol``).
+    within ``rtol``/``atol``). A class is not an instance::
+
+        >>> from catlearn.semirings import Real
+        >>> semiring(Real)
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.ArgumentTypeError: laws.semiring(S): got the class Real, ...; pass Real()
     """
+    S = _declared(require_semiring(S, "laws.semiring(S)"), "laws.semiring(S)")
+    elements, equal = _comparison("laws.semiring", elements, equal, rtol, atol)
     name = f"semiring[{S!r}]"
     items = elements if elements is not None else default_elements(S)
-    equal = equal or equality(rtol, atol)
     law = _maker(name, equal)
     zero, one = (lambda: S.asarray(S.zero)), (lambda: S.asarray(S.one))
     add, mul = S.add, S.mul
@@ -230,10 +257,23 @@ def homomorphism(
 
     The source elements are restricted to ``h.domain`` when it is given.
     """
-    S, T = h.source, h.target
+    if isinstance(h, type):
+        raise ArgumentTypeError(
+            f"laws.homomorphism(h): got the class {h.__name__}, not an instance"
+        )
+    if not isinstance(h, Homomorphism):
+        raise ArgumentTypeError(
+            "laws.homomorphism(h): expected a Homomorphism(source, target, fn), such as "
+            f"catlearn.semirings.real_to_log, got {type(h).__name__} {h!r:.60}"
+        )
+    S = _declared(require_semiring(h.source, "laws.homomorphism(h.source)"), "h.source")
+    T = _declared(require_semiring(h.target, "laws.homomorphism(h.target)"), "h.target")
+    arguments.function(h.fn, "laws.homomorphism(h.fn)", "a function from source to target")
+    arguments.optional_function(h.domain, "laws.homomorphism(h.domain)")
+    elements, equal = _comparison("laws.homomorphism", elements, equal, rtol, atol)
     name = f"homomorphism[{h!r}]"
     items = elements if elements is not None else default_elements(S)
-    law = _maker(name, equal or equality(rtol, atol))
+    law = _maker(name, equal)
     domain = h.domain
 
     def inside(*xs):
@@ -290,6 +330,28 @@ def homomorphism(
             ),
         ),
     )
+
+
+def _declared(S: Semiring, argument: str) -> Semiring:
+    """``S``, if it sets the zero and one every law speaks of."""
+    missing = [a for a in ("zero", "one") if not hasattr(S, a)]
+    if missing:
+        raise ArgumentTypeError(
+            f"{argument}: {type(S).__name__} sets no {' or '.join(missing)}; a Semiring "
+            "subclass sets zero and one and defines add and mul"
+        )
+    return S
+
+
+def _comparison(
+    function: str, elements: Any, equal: Any, rtol: Any, atol: Any
+) -> tuple[st.SearchStrategy | None, Equal]:
+    """The checked ``elements`` and the comparison: ``equal``, or ``rtol``/``atol``'s."""
+    elements = arguments.optional_strategy(elements, f"{function}(elements)")
+    arguments.optional_function(equal, f"{function}(equal)", "a function of (lhs, rhs)")
+    rtol = arguments.tolerance(rtol, f"{function}(rtol)")
+    atol = arguments.tolerance(atol, f"{function}(atol)")
+    return elements, equal or equality(rtol, atol)
 
 
 def _maker(suite: str, equal: Equal):

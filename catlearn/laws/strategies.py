@@ -17,6 +17,7 @@ anyway, is compared within a stated tolerance.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jax
@@ -25,6 +26,8 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
+from catlearn.errors import ArgumentTypeError, ArgumentValueError
+from catlearn.laws import arguments
 from catlearn.semirings import (
     Boolean,
     Counting,
@@ -41,16 +44,32 @@ from catlearn.semirings import (
     TopK,
     Viterbi,
     Zn,
+    require_semiring,
 )
 
 _INF = float("inf")
 
 
 def dyadic(low: float, high: float, denominator: int = 16) -> st.SearchStrategy[float]:
-    """Multiples of 1/denominator in [low, high]: exact in binary floating point."""
-    return st.integers(int(low * denominator), int(high * denominator)).map(
-        lambda k: k / denominator
-    )
+    """Multiples of 1/denominator in [low, high]: exact in binary floating point.
+
+    The range must hold at least one::
+
+        >>> dyadic(0.01, 0.02)
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.ArgumentValueError: dyadic(low, high): no multiple of 1/16 in [0.01, 0.02]
+    """
+    low, high = arguments.number(low, "dyadic(low)"), arguments.number(high, "dyadic(high)")
+    denominator = arguments.count(denominator, "dyadic(denominator)")
+    if low > high:
+        raise ArgumentValueError(f"dyadic(low, high): low {low:g} is above high {high:g}")
+    first, last = math.ceil(low * denominator), math.floor(high * denominator)
+    if first > last:
+        raise ArgumentValueError(
+            f"dyadic(low, high): no multiple of 1/{denominator} in [{low:g}, {high:g}]"
+        )
+    return st.integers(first, last).map(lambda k: k / denominator)
 
 
 def _raw(S: Semiring) -> st.SearchStrategy[Any]:
@@ -92,11 +111,14 @@ def _from_dtype(S: Semiring) -> st.SearchStrategy[Any]:
         return st.booleans()
     if dtype.kind in "iu":
         return st.integers(0, 100)
-    raise TypeError(f"no default strategy for elements of {S!r} (dtype {dtype}); pass elements=…")
+    raise ArgumentTypeError(
+        f"no default strategy for elements of {S!r} (dtype {dtype}); pass elements=…"
+    )
 
 
 def elements(S: Semiring) -> st.SearchStrategy[Any]:
     """Single elements of ``S``, as ``S.asarray`` returns them."""
+    S = require_semiring(S, "elements(S)")
     return _raw(S).map(S.asarray)
 
 
@@ -116,18 +138,34 @@ def stack(S: Semiring, items: list[Any], shape: tuple[int, ...]) -> Any:
 
 def arrays(S: Semiring, shape: tuple[int, ...], items=None) -> st.SearchStrategy[Any]:
     """Arrays of elements of ``S`` with index shape ``shape``."""
+    S = require_semiring(S, "arrays(S)")
+    shape = _shape(shape, "arrays(shape)")
     size = int(np.prod(shape))
+    items = arguments.optional_strategy(items, "arrays(items)")
     items = items if items is not None else elements(S)
     return st.lists(items, min_size=size, max_size=size).map(lambda xs: stack(S, xs, shape))
 
 
-@st.composite
-def matrix_pairs(draw, S: Semiring, items=None, max_size: int = 3):
+def _shape(value: Any, argument: str) -> tuple[int, ...]:
+    if not isinstance(value, (tuple, list)):
+        raise ArgumentTypeError(f"{argument}: expected a tuple of sizes, got {value!r:.60}")
+    return tuple(arguments.count(n, f"{argument}[{i}]", low=0) for i, n in enumerate(value))
+
+
+def matrix_pairs(S: Semiring, items=None, max_size: int = 3) -> st.SearchStrategy:
     """Two batched matrices (1, m, k) and (1, k, n) that can be multiplied.
 
     Each size is 1 or ``max_size``: the degenerate and the general case. Every
     new shape costs an XLA compile of the kernel, so eight shapes, not max_size³.
     """
+    S = require_semiring(S, "matrix_pairs(S)")
+    items = arguments.optional_strategy(items, "matrix_pairs(items)")
+    max_size = arguments.count(max_size, "matrix_pairs(max_size)")
+    return _matrix_pairs(S, items, max_size)
+
+
+@st.composite
+def _matrix_pairs(draw, S: Semiring, items, max_size: int):
     m, k, n = (draw(st.sampled_from(sorted({1, max_size}))) for _ in range(3))
     return draw(arrays(S, (1, m, k), items)), draw(arrays(S, (1, k, n), items))
 
@@ -139,19 +177,27 @@ def circuits(*args: Any, **kwargs: Any) -> st.SearchStrategy:
     return strategy(*args, **kwargs)
 
 
-@st.composite
 def polycircs(
-    draw,
     n_inputs: tuple[int, int] = (1, 3),
     n_outputs: tuple[int, int] = (1, 2),
     max_gates: int = 6,
     ring: bool = True,
-):
+) -> st.SearchStrategy:
     """Random polynomial circuits (``catlearn.diagrams.polycirc``) as hypergraphs.
 
     Gates read any earlier wire, so copies and discards occur; ``ring=False``
     leaves out ``neg``. Constants are small integers.
     """
+    return _polycircs(
+        arguments.bounds(n_inputs, "polycircs(n_inputs)"),
+        arguments.bounds(n_outputs, "polycircs(n_outputs)"),
+        arguments.count(max_gates, "polycircs(max_gates)", low=0),
+        arguments.flag(ring, "polycircs(ring)"),
+    )
+
+
+@st.composite
+def _polycircs(draw, n_inputs, n_outputs, max_gates, ring):
     from catlearn.diagrams.polycirc import GATES, Builder, constant
 
     n_in = draw(st.integers(*n_inputs))

@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import pytest
 
 from catlearn import laws
+from catlearn.errors import UnknownLawError
 from catlearn.laws import LawViolation
 from catlearn.semirings import Homomorphism, Log, MaxPlus, Real, Semiring
 
@@ -128,7 +129,9 @@ def test_report_lists_every_law():
 
 
 def test_unknown_law_name_is_a_key_error():
-    with pytest.raises(KeyError, match="no law 'distributivity'"):
+    with pytest.raises(UnknownLawError, match="no law 'distributivity'"):
+        laws.semiring(Real())["distributivity"]
+    with pytest.raises(KeyError):  # a suite is a mapping of names to laws
         laws.semiring(Real())["distributivity"]
 
 

@@ -21,6 +21,7 @@ def test_plugin_collects_and_runs_each_law(tmp_path):
                                laws.equality(), commutative=True)
         test_minus = laws.monoid("minus", lambda a, b: a - b, lambda: jnp.float32(0), items,
                                  laws.equality()).inapplicable("identity", "no left unit")
+        test_nothing = laws.combine("nothing", [])
     """)
     )
     run = subprocess.run(
@@ -34,4 +35,5 @@ def test_plugin_collects_and_runs_each_law(tmp_path):
     assert "test_max[max::associativity]" in out and "test_max[max::commutativity]" in out
     assert "FAILED" in out and "test_minus[minus::associativity]" in out  # a - b is not
     assert "SKIPPED" in out and "no left unit" in out
-    assert "1 failed, 3 passed, 1 skipped" in out, out[-2000:]
+    assert "test_nothing[no laws]" in out and "has no laws to check" in out
+    assert "2 failed, 3 passed, 1 skipped" in out, out[-2000:]
