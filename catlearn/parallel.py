@@ -35,7 +35,7 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from catlearn.errors import ShardingError
+from catlearn.errors import ArgumentTypeError, ShardingError
 
 AXIS = "batch"
 """The name of the mesh axis that ``data_mesh`` builds and batches are sharded along."""
@@ -46,16 +46,25 @@ def data_mesh(devices: Sequence[jax.Device] | None = None, axis: str = AXIS) -> 
     devices = jax.devices() if devices is None else list(devices)
     if not devices:
         raise ShardingError("data_mesh needs at least one device")
+    for i, d in enumerate(devices):
+        if not isinstance(d, jax.Device):
+            raise ArgumentTypeError(
+                f"devices[{i}] is a {type(d).__name__}, not a jax.Device (see jax.devices())"
+            )
+    if not isinstance(axis, str):
+        raise ArgumentTypeError(f"axis: a mesh axis is named by a str, got {type(axis).__name__}")
     return Mesh(np.asarray(devices), (axis,))
 
 
 def batch_sharding(mesh: Mesh) -> NamedSharding:
     """Axis 0 split over the mesh's (first) axis, the other axes whole."""
+    _require_mesh(mesh)
     return NamedSharding(mesh, PartitionSpec(mesh.axis_names[0]))
 
 
 def replicated(mesh: Mesh) -> NamedSharding:
     """A full copy on every device of the mesh."""
+    _require_mesh(mesh)
     return NamedSharding(mesh, PartitionSpec())
 
 
@@ -70,9 +79,14 @@ def shard_batch(tree: Any, mesh: Mesh, *, local: bool = False) -> Any:
     per_process = n // jax.process_count() if local else n
 
     def put(path: Any, leaf: Any) -> Any:
+        where = jax.tree_util.keystr(path) or "the batch"
+        if not hasattr(leaf, "shape"):
+            hint = " (a list is a pytree of its items: pass np.asarray(...))" if path else ""
+            raise ArgumentTypeError(
+                f"{where} is a {type(leaf).__name__} {leaf!r:.30}, not an array{hint}"
+            )
         shape = np.shape(leaf)
         if not shape or shape[0] % per_process:
-            where = jax.tree_util.keystr(path) or "the batch"
             raise ShardingError(
                 f"{where} has shape {shape}: its axis 0 must split evenly over "
                 f"{per_process} devices"
@@ -86,7 +100,25 @@ def shard_batch(tree: Any, mesh: Mesh, *, local: bool = False) -> Any:
 
 def replicate(tree: Any, mesh: Mesh) -> Any:
     """Every leaf of ``tree`` (parameters) copied to every device of ``mesh``."""
-    return jax.device_put(tree, replicated(mesh))
+    sharding = replicated(mesh)
+
+    def put(path: Any, leaf: Any) -> Any:
+        try:
+            return jax.device_put(leaf, sharding)
+        except (TypeError, ValueError) as e:
+            where = jax.tree_util.keystr(path) or "the tree"
+            raise ArgumentTypeError(
+                f"{where} is a {type(leaf).__name__} {leaf!r:.30}, not an array ({e})"
+            ) from e
+
+    return jax.tree_util.tree_map_with_path(put, tree)
+
+
+def _require_mesh(mesh: Any) -> None:
+    if not isinstance(mesh, Mesh):
+        raise ArgumentTypeError(
+            f"mesh: expected a jax.sharding.Mesh (see data_mesh()), got {type(mesh).__name__}"
+        )
 
 
 __all__ = [

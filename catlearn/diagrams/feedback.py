@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from discopy import frobenius
 
+from catlearn.errors import ArgumentTypeError, CompositionError
+
 
 class Feedback(frobenius.Box):
     """The box ``dom → cod`` made from ``cell : dom ⊗ mem → cod ⊗ mem`` by a delayed loop."""
@@ -31,14 +33,24 @@ class Feedback(frobenius.Box):
     def __init__(
         self, cell: frobenius.Diagram, mem: frobenius.Ty | None = None, name: str | None = None
     ) -> None:
+        if not hasattr(cell, "dom") or not hasattr(cell, "cod"):
+            raise ArgumentTypeError(
+                f"Feedback: the cell is a diagram dom ⊗ mem → cod ⊗ mem, got "
+                f"{type(cell).__name__} {cell!r:.40}"
+            )
         mem = cell.cod[-1:] if mem is None else mem
+        if not hasattr(mem, "inside") or hasattr(mem, "dom"):
+            raise ArgumentTypeError(f"Feedback: mem is a type, got {type(mem).__name__}")
         k = len(mem.inside)
         n_dom, n_cod = len(cell.dom.inside) - k, len(cell.cod.inside) - k
         if k == 0 or n_dom < 0 or n_cod < 0:
-            raise ValueError(f"feedback over {mem} needs a cell ending in {mem} on both sides")
+            raise CompositionError(
+                f"feedback over {mem} needs a cell ending in {mem} on both sides; "
+                f"got {cell.dom} → {cell.cod}"
+            )
         dom, cod = cell.dom[:n_dom], cell.cod[:n_cod]
         if cell.dom[n_dom:] != mem or cell.cod[n_cod:] != mem:
-            raise ValueError(
+            raise CompositionError(
                 f"feedback needs a cell dom ⊗ {mem} → cod ⊗ {mem}; got {cell.dom} → {cell.cod}"
             )
         self.cell, self.mem = cell, mem

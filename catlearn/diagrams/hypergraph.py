@@ -32,11 +32,24 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.errors import CompositionError
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, CompositionError
 
 
 def _ints(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=np.int64).reshape(-1)
+
+
+def _wire_ids(name: str, x: Any) -> np.ndarray:
+    """Wire ids as int64, refusing what ``astype`` would truncate (1.5 ↦ 1) or misread."""
+    try:
+        ids = np.asarray(x)
+    except ValueError as e:  # ragged nesting
+        raise ArgumentTypeError(f"{name}: wire ids are a flat sequence of ints ({e})") from e
+    if ids.size and ids.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"{name}: wire ids are ints, got {ids.dtype} ({ids.reshape(-1)[0]!r:.20}, …)"
+        )
+    return ids.astype(np.int64).reshape(-1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,9 +84,12 @@ class Hypergraph:
         """From per-box wire lists; checks that every wire id is in range."""
         n = len(wire_types)
         if not len(boxes) == len(box_inputs) == len(box_outputs):
-            raise ValueError("boxes, box_inputs and box_outputs differ in length")
-        inputs = _ints([w for ws in box_inputs for w in ws])
-        outputs = _ints([w for ws in box_outputs for w in ws])
+            raise ArgumentValueError(
+                f"boxes, box_inputs and box_outputs differ in length: {len(boxes)}, "
+                f"{len(box_inputs)} and {len(box_outputs)}"
+            )
+        inputs = _wire_ids("box_inputs", [w for ws in box_inputs for w in ws])
+        outputs = _wire_ids("box_outputs", [w for ws in box_outputs for w in ws])
         in_offsets = _ints(np.cumsum([0] + [len(ws) for ws in box_inputs]))
         out_offsets = _ints(np.cumsum([0] + [len(ws) for ws in box_outputs]))
         graph = cls(
@@ -83,22 +99,25 @@ class Hypergraph:
             in_offsets,
             outputs,
             out_offsets,
-            _ints(sources),
-            _ints(targets),
+            _wire_ids("sources", sources),
+            _wire_ids("targets", targets),
         )
         for name, ids in (
-            ("inputs", inputs),
-            ("outputs", outputs),
+            ("box_inputs", inputs),
+            ("box_outputs", outputs),
             ("sources", graph.sources),
             ("targets", graph.targets),
         ):
             if ids.size and (ids.min() < 0 or ids.max() >= n):
-                raise ValueError(f"{name} name a wire outside 0..{n - 1}")
+                bad = int(ids[(ids < 0) | (ids >= n)][0])
+                raise ArgumentValueError(f"{name} name wire {bad}, outside 0..{n - 1}")
         return graph
 
     @classmethod
     def from_box(cls, box: Any) -> Hypergraph:
         """One box with a fresh wire per port (``box`` has ``dom`` and ``cod``)."""
+        if not hasattr(box, "dom") or not hasattr(box, "cod"):
+            raise ArgumentTypeError(f"from_box needs a box, got {type(box).__name__}")
         dom, cod = _atoms(box.dom), _atoms(box.cod)
         n_in, n_out = len(dom), len(cod)
         ins, outs = list(range(n_in)), list(range(n_in, n_in + n_out))
@@ -174,10 +193,10 @@ class Hypergraph:
         )
 
     # -- composition -------------------------------------------------------
-    def __rshift__(self, other: Hypergraph) -> Hypergraph:
+    def __rshift__(self, other: Any) -> Hypergraph:
         return Hypergraph.sequential([self, other])
 
-    def __matmul__(self, other: Hypergraph) -> Hypergraph:
+    def __matmul__(self, other: Any) -> Hypergraph:
         return Hypergraph.parallel([self, other])
 
     then = __rshift__
@@ -185,18 +204,24 @@ class Hypergraph:
 
     @staticmethod
     def parallel(graphs: Sequence[Hypergraph]) -> Hypergraph:
-        """g₀ ⊗ g₁ ⊗ …: disjoint union, boundaries concatenated. Linear time."""
+        """g₀ ⊗ g₁ ⊗ …: disjoint union, boundaries concatenated. Linear time.
+
+        DisCoPy diagrams among ``graphs`` are converted (``from_discopy``)."""
         if not graphs:
             return Hypergraph.identity(())
+        graphs = _hypergraphs(graphs)
         shift = np.cumsum([0] + [g.n_wires for g in graphs])[:-1]
         sources = _shifted([g.sources for g in graphs], shift)
         return _union(graphs, shift, sources, _shifted([g.targets for g in graphs], shift))
 
     @staticmethod
     def sequential(graphs: Sequence[Hypergraph]) -> Hypergraph:
-        """g₀ ; g₁ ; …: targets of each glued to sources of the next. Linear time."""
+        """g₀ ; g₁ ; …: targets of each glued to sources of the next. Linear time.
+
+        DisCoPy diagrams among ``graphs`` are converted (``from_discopy``)."""
         if not graphs:
-            raise ValueError("sequential needs at least one hypergraph")
+            raise ArgumentValueError("sequential needs at least one hypergraph")
+        graphs = _hypergraphs(graphs)
         for i, (g, h) in enumerate(zip(graphs, graphs[1:])):
             if g.cod != h.dom:
                 raise CompositionError(
@@ -208,6 +233,21 @@ class Hypergraph:
         left = _shifted([g.targets for g in graphs[:-1]], shift[:-1])
         right = _shifted([h.sources for h in graphs[1:]], shift[1:])
         return _identify(glued, left, right)
+
+
+def _hypergraphs(graphs: Sequence[Any]) -> list[Hypergraph]:
+    if all(isinstance(g, Hypergraph) for g in graphs):
+        return list(graphs)
+    from catlearn.diagrams.interop import from_discopy
+
+    converted = []
+    for i, g in enumerate(graphs):
+        if not isinstance(g, Hypergraph) and not (hasattr(g, "dom") and hasattr(g, "inside")):
+            raise ArgumentTypeError(
+                f"diagram {i} is a {type(g).__name__}; compose Hypergraphs or DisCoPy diagrams"
+            )
+        converted.append(from_discopy(g))
+    return converted
 
 
 def _shifted(arrays: list[np.ndarray], shift: np.ndarray) -> np.ndarray:

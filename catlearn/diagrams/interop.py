@@ -27,7 +27,7 @@ import numpy as np
 from discopy import braided, frobenius, markov, rigid
 
 from catlearn.diagrams.hypergraph import Hypergraph, _atoms, renumber
-from catlearn.errors import UnsupportedDiagramError
+from catlearn.errors import ArgumentTypeError, UnsupportedDiagramError
 
 
 def from_discopy(diagram: Any, *, cartesian: bool = False) -> Hypergraph:
@@ -178,6 +178,11 @@ def _compact(types, roots, boxes, box_in, box_out, sources, targets) -> Hypergra
 
 def to_discopy(graph: Hypergraph) -> Any:
     """A ``discopy.frobenius.Diagram`` with the same boxes and wiring, for drawing."""
+    if not isinstance(graph, Hypergraph):
+        raise ArgumentTypeError(
+            f"to_discopy needs a Hypergraph, got {type(graph).__name__} (a DisCoPy diagram "
+            "already is one)"
+        )
     Ty, Box = frobenius.Ty, frobenius.Box
 
     def ty(objs):

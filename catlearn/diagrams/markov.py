@@ -17,17 +17,28 @@ from __future__ import annotations
 
 from discopy import frobenius
 
+from catlearn.diagrams.sizes import size
+from catlearn.errors import ArgumentTypeError
+
 
 def Copy(ty: frobenius.Ty, n: int = 2) -> frobenius.Diagram:  # noqa: N802 (a constructor)
     """ty → ty ⊗ … ⊗ ty (n copies)."""
-    return frobenius.Diagram.copy(ty, n)
+    return frobenius.Diagram.copy(_type(ty, "Copy"), size(n, "Copy(ty, n): n", minimum=0))
 
 
 def Discard(ty: frobenius.Ty) -> frobenius.Diagram:  # noqa: N802
     """ty → Ty(): forget the value."""
-    return frobenius.Diagram.copy(ty, 0)
+    return frobenius.Diagram.copy(_type(ty, "Discard"), 0)
 
 
 def Merge(ty: frobenius.Ty, n: int = 2) -> frobenius.Diagram:  # noqa: N802
     """ty ⊗ … ⊗ ty → ty (n inputs), interpreted by a monoid."""
-    return frobenius.Diagram.merge(ty, n)
+    return frobenius.Diagram.merge(_type(ty, "Merge"), size(n, "Merge(ty, n): n", minimum=0))
+
+
+def _type(ty: object, what: str) -> frobenius.Ty:
+    if not hasattr(ty, "inside") or hasattr(ty, "dom"):  # a DisCoPy type, not a diagram
+        raise ArgumentTypeError(
+            f"{what}: expected a type such as Ty('x'), got {type(ty).__name__} {ty!r:.40}"
+        )
+    return ty

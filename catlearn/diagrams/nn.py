@@ -15,7 +15,10 @@ sizes come from the functor's ``ob``, not from the box::
 
 A box is its parameters' identity: every new generator gets a fresh name
 (``linear3``, ``dense4``, …) and so its own weights; using the *same* box
-twice, or two boxes with the same name and types, ties their weights.
+twice, or two boxes with the same name, types, class and configuration
+(a ``Dense`` layer's activation, an ``Embedding``'s vocabulary), ties their
+weights. Two boxes with one name that differ otherwise are different boxes:
+a functor refuses to give them one params entry (``ParameterConflictError``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import jax
 import jax.numpy as jnp
 from discopy import frobenius
 
-from catlearn.errors import LayerShapeError
+from catlearn.diagrams.sizes import size
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, CompositionError, LayerShapeError
 
 Ty, Id = frobenius.Ty, frobenius.Id
 _counter = itertools.count(1)
@@ -46,10 +50,25 @@ class Layer(frobenius.Box):
     """A box with parameters and a function of one example.
 
     Subclasses override ``init`` and ``apply``; those without parameters
-    set ``has_params = False`` and take ``{}``.
+    set ``has_params = False`` and take ``{}``. What configures a layer
+    beyond its name and types goes in the box's ``data``, so that DisCoPy's
+    equality (and catlearn's caches and params entries) tell the layers apart.
     """
 
     has_params = True
+
+    def __init__(self, name: str, dom: Ty, cod: Ty, data: Any = None) -> None:
+        if not isinstance(name, str):
+            raise ArgumentTypeError(
+                f"{type(self).__name__}: a name is a str, got {type(name).__name__} {name!r:.40}"
+            )
+        for role, ty in (("dom", dom), ("cod", cod)):
+            if not hasattr(ty, "inside") or hasattr(ty, "dom"):  # a DisCoPy type
+                raise ArgumentTypeError(
+                    f"{type(self).__name__} {name}: {role} is {type(ty).__name__} {ty!r:.40}; "
+                    "expected a type such as Ty('x')"
+                )
+        super().__init__(name, dom, cod, data=data)
 
     def init(
         self, key: jax.Array, input_shapes: Sequence[tuple], output_shapes: Sequence[tuple]
@@ -103,12 +122,22 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
 
 def _activation_fn(activation: str | Callable | None) -> Callable:
     if activation is None:
-        return lambda x: x
+        return _identity
     if callable(activation):
         return activation
+    if not isinstance(activation, str):
+        raise ArgumentTypeError(
+            f"activation: expected a name, a function or None, got {type(activation).__name__}"
+        )
     if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; known: {sorted(ACTIVATIONS)}")
+        raise ArgumentValueError(
+            f"activation: unknown {activation!r}; known: {sorted(ACTIVATIONS)}"
+        )
     return ACTIVATIONS[activation]
+
+
+def _identity(x: jax.Array) -> jax.Array:
+    return x
 
 
 class Dense(Layer):
@@ -119,7 +148,7 @@ class Dense(Layer):
     ) -> None:
         self.activation = activation
         self._fn = _activation_fn(activation)
-        super().__init__(_fresh("dense", name), dom, cod)
+        super().__init__(_fresh("dense", name), dom, cod, data=(activation,))
 
     def init(self, key, input_shapes, output_shapes):
         n, m = self._vector(input_shapes[0], "input"), self._vector(output_shapes[0], "output")
@@ -135,8 +164,10 @@ class Activation(Layer):
     has_params = False
 
     def __init__(self, name: str, ty: Ty, fn: Callable | None = None) -> None:
+        if fn is not None and not callable(fn):
+            raise ArgumentTypeError(f"Activation {name!r}: fn is a {type(fn).__name__}")
         self._fn = fn if fn is not None else _activation_fn(name)
-        super().__init__(name, ty, ty)
+        super().__init__(name, ty, ty, data=None if fn is None else (fn,))
 
     def apply(self, params, x):
         return self._fn(x)
@@ -166,8 +197,9 @@ class Add(Layer):
     has_params = False
 
     def __init__(self, ty: Ty, n: int = 2) -> None:
+        n = size(n, "Add(ty, n): n")
         if len(ty.inside) != 1:
-            raise ValueError(f"Add sums copies of one wire; got type {ty}")
+            raise ArgumentValueError(f"Add sums copies of one wire; got type {ty}")
         super().__init__("add" if n == 2 else f"add{n}", ty**n, ty)
 
     def apply(self, params, *xs):
@@ -187,13 +219,12 @@ class Concat(Layer):
 
 
 class Embedding(Layer):
-    """An integer token (a wire of shape ()) ↦ a row of a learnable (vocab, size) table."""
+    """An integer token (a wire of shape ()) ↦ a row of a learnable (vocab, size) table;
+    a token outside 0..vocab-1 (a negative one included) gives a row of NaN."""
 
     def __init__(self, dom: Ty, cod: Ty, vocab: int, name: str | None = None) -> None:
-        if vocab < 1:
-            raise ValueError(f"an embedding needs vocab ≥ 1, got {vocab}")
-        self.vocab = int(vocab)
-        super().__init__(_fresh("embedding", name), dom, cod)
+        self.vocab = size(vocab, "Embedding vocab")
+        super().__init__(_fresh("embedding", name), dom, cod, data=(self.vocab,))
 
     def init(self, key, input_shapes, output_shapes):
         if input_shapes[0] != ():
@@ -204,7 +235,13 @@ class Embedding(Layer):
         return {"table": jax.random.normal(key, (self.vocab, size))}
 
     def apply(self, params, token):
-        return params["table"][token]
+        # A token outside 0..vocab-1 reads NaN, not the clamped last row (JAX's default):
+        # on the device, bad ids cannot raise, but they need not pass for good ones.
+        return (
+            params["table"]
+            .at[token]
+            .get(mode="fill", fill_value=jnp.nan, wrap_negative_indices=False)
+        )
 
 
 class RNNCell(Layer):
@@ -226,7 +263,9 @@ class RNNCell(Layer):
 def residual(f: frobenius.Diagram) -> frobenius.Diagram:
     """x ↦ x + f(x): copy, run f on one copy, add (f must be an endomorphism)."""
     if f.dom != f.cod or len(f.dom.inside) != 1:
-        raise ValueError(f"a residual block needs f : x → x on one wire; got {f.dom} → {f.cod}")
+        raise CompositionError(
+            f"a residual block needs f : x → x on one wire; got {f.dom} → {f.cod}"
+        )
     return frobenius.Diagram.copy(f.dom) >> (f @ f.dom) >> Add(f.dom)
 
 
@@ -235,15 +274,14 @@ def unroll(cell: frobenius.Diagram, steps: int, state: Ty | None = None) -> frob
 
     ``state`` is the type ``s`` threaded through (default: the last wire).
     """
+    steps = size(steps, "unroll steps")
     state = cell.cod[-1:] if state is None else state
     k = len(state.inside)
     x, y = cell.dom[: len(cell.dom.inside) - k], cell.cod[: len(cell.cod.inside) - k]
-    if cell.dom[len(x.inside) :] != state or cell.cod[len(y.inside) :] != state:
-        raise ValueError(
+    if k == 0 or cell.dom[len(x.inside) :] != state or cell.cod[len(y.inside) :] != state:
+        raise CompositionError(
             f"a recurrent cell is x ⊗ {state} → y ⊗ {state}; got {cell.dom} → {cell.cod}"
         )
-    if steps < 1:
-        raise ValueError(f"unroll needs steps ≥ 1, got {steps}")
     swap = frobenius.Diagram.swap
     diagram = Id(x**steps @ state)
     for t in range(steps):

@@ -17,8 +17,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from catlearn.diagrams import Hypergraph
-from catlearn.functors.boxes import Dagger, Param, ShapeError, flip, name_of
+from catlearn.functors.boxes import (
+    Dagger,
+    Param,
+    ShapeError,
+    converted,
+    flip,
+    name_of,
+    signature_of,
+)
 from catlearn.functors.chains import input_chains, push_through
+from catlearn.functors.parameters import claim, explain_leaves, owner_of, require_params
+from catlearn.functors.parameters import entry as param_entry
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
 from catlearn.semirings import contract
 
@@ -44,6 +54,7 @@ class CompiledDiagram:
         self._dagger: list[int] = []  # per box: axes to move to the front (0: none)
         self._consts: list[Any] = []
         self._chain_consts: dict[int, Any] = {}
+        owners: dict[str, Any] = {}  # params entry ↦ the box (or symbol) it belongs to
         for i, box in enumerate(graph.boxes):
             value = functor.image(box)
             ins, outs = graph.box_wires(i)
@@ -51,24 +62,19 @@ class CompiledDiagram:
             n_front = value.n_front if isinstance(value, Dagger) else 0
             self._dagger.append(n_front)
             if n_front:  # learnable or symbolic daggers share their original's entry
-                value = value.value
-                want = want[len(want) - n_front :] + want[: len(want) - n_front]
+                value = value.value  # of the original's shape: the dagger's dom goes last
+                want = want[n_front:] + want[:n_front]
             if isinstance(value, Param):
-                self._operands.append(("param", name_of(box), want))
+                claim(owners, name_of(box), box)
+                self._operands.append(("param", name_of(box), want, owner_of(box)))
             elif is_symbolic(value):
                 fn, symbols = lambdify_array(value)
+                for symbol in symbols:
+                    claim(owners, str(symbol), symbol)
                 self._operands.append(("symbolic", fn, [str(s) for s in symbols], want, box))
             else:
                 self._dagger[-1] = 0  # a constant's dagger is taken once, here
-                if n_front:
-                    value = Dagger(value, n_front)
-                    want = want[n_front:] + want[:n_front]
-                array = functor._array(box, value)
-                if tuple(functor.semiring.index_shape(array)) != want:
-                    raise ShapeError(
-                        f"box {box} needs an array of shape {want}, "
-                        f"got shape {tuple(functor.semiring.index_shape(array))}"
-                    )
+                array = functor.constant(box, Dagger(value, n_front) if n_front else value)
                 if sum(np.size(x) for x in jax.tree.leaves(array)) <= _LITERAL_SIZE:
                     self._operands.append(("literal", array))
                 else:
@@ -101,25 +107,46 @@ class CompiledDiagram:
         return self.apply({}, *inputs)
 
     def apply(self, params: Mapping[str, Any], *inputs: Any) -> Any:
-        """Contract with the inputs; ``params`` overrides or supplies box arrays."""
+        """Contract with the inputs; ``params`` overrides or supplies box arrays.
+
+        The inputs are checked here, on the host, and ``params`` when the
+        contraction is traced (once per new shape): a wrong count, shape or
+        entry raises an error naming the wire or the box, before any kernel runs.
+        """
         S = self.functor.semiring
+        params = require_params(params)
         if len(inputs) != len(self.graph.sources):
             raise ShapeError(
                 f"the diagram has {len(self.graph.sources)} domain wires "
-                f"{self.dom_dims}; got {len(inputs)} inputs"
+                f"{self._describe()}; got {len(inputs)} inputs"
             )
-        inputs = [S.asarray(x) for x in inputs]
+        inputs = [self._input(i, x) for i, x in enumerate(inputs)]
         batch = None
         for i, (x, d) in enumerate(zip(inputs, self.dom_dims)):
             shape = tuple(S.index_shape(x))
             if not shape or shape[-1] != d:
-                raise ShapeError(f"input {i} (domain wire {i}) needs last axis {d}, got {shape}")
+                raise ShapeError(
+                    f"input {i} (wire {self.graph.dom[i]}) needs last axis {d}, got shape {shape}"
+                )
             if batch is not None and shape[:-1] != batch:
                 raise ShapeError(
                     f"inputs have different batch shapes: {batch} and {shape[:-1]} (input {i})"
                 )
             batch = shape[:-1]
-        return self._apply(dict(params), inputs)
+        try:
+            return self._apply(dict(params), inputs)
+        except TypeError:  # JAX refused a params leaf at the jit boundary: say which
+            explain_leaves(params)
+            raise
+
+    def _input(self, i: int, x: Any) -> Any:
+        return converted(partial(self._input_name, i), self.functor.semiring.asarray, x)
+
+    def _input_name(self, i: int) -> str:  # written only for an error
+        return f"input {i} (wire {self.graph.dom[i]})"
+
+    def _describe(self) -> str:
+        return "[" + ", ".join(f"{t}: {d}" for t, d in zip(self.graph.dom, self.dom_dims)) + "]"
 
     def tensor(self, params: Mapping[str, Any] | None = None) -> Any:
         """The whole tensor, axes (domain wires, codomain wires).
@@ -128,24 +155,38 @@ class CompiledDiagram:
         compiling once took 0.23 s where dispatching step by step took 1.5 s
         (each new shape compiles its own small kernel).
         """
-        return self._apply_whole(dict(params or {}), None)
+        return self._apply_whole(dict(require_params({} if params is None else params)), None)
 
     def _operand(self, entry: tuple, consts: tuple, params: Mapping[str, Any]) -> Any:
+        # Runs when the contraction is traced: the checks cost nothing per call.
         kind = entry[0]
         if kind == "array":
             return consts[entry[1]]
         if kind == "literal":
             return entry[1]
+        S = self.functor.semiring
         if kind == "param":
-            _, name, want = entry
-            if name not in params:
-                raise KeyError(f"learnable box {name!r} has no entry in params (see init)")
-            return self.functor.semiring.asarray(params[name])
+            _, name, want, box = entry
+            array = converted(
+                f"params[{name!r}] for box {signature_of(box)}",
+                S.asarray,
+                param_entry(params, name, box),
+            )
+            if tuple(S.index_shape(array)) != want:
+                raise ShapeError(
+                    f"params[{name!r}] for box {signature_of(box)} has shape "
+                    f"{tuple(S.index_shape(array))}; it needs {want}"
+                )
+            return array
         _, fn, names, want, box = entry
-        missing = [n for n in names if n not in params]
-        if missing:
-            raise KeyError(f"box {box} needs a value for symbol(s) {missing} in params")
-        array = jnp.asarray(fn(*[params[n] for n in names]), dtype=self.functor.semiring.dtype)
+        values = [param_entry(params, n, box) for n in names]
+        for n, v in zip(names, values):
+            if np.shape(v) != ():
+                raise ShapeError(
+                    f"params[{n!r}], a symbol of box {signature_of(box)}, has shape "
+                    f"{np.shape(v)}; a symbol's value is a scalar"
+                )
+        array = jnp.asarray(fn(*values), dtype=S.dtype)
         return array.reshape(want)
 
     def _box_array(self, i: int, consts: tuple, params: Mapping[str, Any]) -> Any:

@@ -39,7 +39,7 @@ import numpy as np
 import sympy
 
 from catlearn.diagrams import CompositionError, Hypergraph, from_discopy
-from catlearn.errors import SymbolError
+from catlearn.errors import ArgumentTypeError, SymbolError
 from catlearn.functors.boxes import MISSING, Dagger, look_up
 from catlearn.functors.exact import (
     ExactArray,
@@ -144,6 +144,11 @@ class FormalSum:
         ``compile(term).tensor(params)``; a ``SympyFunctor``'s exact result has
         the values substituted.
         """
+        if params is not None and not isinstance(params, Mapping):
+            raise ArgumentTypeError(
+                f"params: expected a mapping from symbols (or names) to values, "
+                f"got {type(params).__name__}"
+            )
         values = [self._term(functor, term, params) for term in self.terms]
         if not values:
             shape = tuple(functor.dim(t) for t in self.dom + self.cod)

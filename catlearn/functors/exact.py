@@ -42,7 +42,8 @@ import opt_einsum
 import sympy
 
 from catlearn.diagrams import from_discopy
-from catlearn.errors import NotExactError, SizeLimitError
+from catlearn.diagrams.sizes import size
+from catlearn.errors import ArgumentTypeError, NotExactError, SizeLimitError
 from catlearn.functors.boxes import (
     MISSING,
     Dagger,
@@ -50,8 +51,9 @@ from catlearn.functors.boxes import (
     MissingImageError,
     Param,
     ShapeError,
-    atom_name,
+    array_like,
     look_up,
+    signature_of,
 )
 from catlearn.semirings import Semiring, contract
 
@@ -223,13 +225,18 @@ class SympyFunctor(Dimensions):
         *,
         max_cost: int = MAX_COST,
     ) -> None:
-        self._ob = {atom_name(k): int(v) for k, v in ob.items()} if isinstance(ob, Mapping) else ob
+        if ar is not None and not (isinstance(ar, Mapping) or callable(ar)):
+            raise ArgumentTypeError(
+                f"ar: expected a mapping from boxes (or names) to arrays, or a function of "
+                f"the box, got {type(ar).__name__}"
+            )
+        self._ob = self._dimensions(ob)
         self._ar = ar
-        self.max_cost = max_cost
-        if isinstance(ar, Mapping):  # wrong shapes are refused now, not at the first call
+        self.max_cost = size(max_cost, "max_cost")
+        if isinstance(ar, Mapping):  # wrong values are refused now, not at the first call
             for box, value in ar.items():
                 if hasattr(box, "dom") and not isinstance(value, (Param, Dagger)):
-                    self._fit(box, exact_array(value), self.shape(box))
+                    self._fit(box, self._exact(box, value), self.shape(box))
 
     # -- objects and arrows ------------------------------------------------
 
@@ -237,14 +244,17 @@ class SympyFunctor(Dimensions):
         """The exact array of ``box`` (an object array of sympy entries, axes dom + cod)."""
         value = resolve(self._ar, box)
         if value is MISSING:
-            raise MissingImageError(
-                f"the functor has no array for box {box} : {getattr(box, 'dom', '?')} "
-                f"→ {getattr(box, 'cod', '?')}"
-            )
+            raise MissingImageError(f"the functor has no array for box {signature_of(box)}")
+        return self._exact(box, value)
+
+    @staticmethod
+    def _exact(box: Any, value: Any) -> np.ndarray:
+        if not isinstance(value, Dagger):
+            value = array_like(box, value, numbers=False)
         try:
             return exact_value(value)
         except NotExactError as e:
-            raise NotExactError(f"box {box}: {e}") from None
+            raise NotExactError(f"box {signature_of(box)}: {e}") from None
 
     @staticmethod
     def _fit(box: Any, array: np.ndarray, want: tuple[int, ...]) -> np.ndarray:
@@ -252,7 +262,9 @@ class SympyFunctor(Dimensions):
             return array
         if array.ndim <= 1 and array.size == int(np.prod(want)):  # DisCoPy's flat data
             return array.reshape(want)
-        raise ShapeError(f"box {box} needs an array of shape {want}, got shape {array.shape}")
+        raise ShapeError(
+            f"box {signature_of(box)} needs an array of shape {want}, got shape {array.shape}"
+        )
 
     # -- evaluation --------------------------------------------------------
     def __call__(self, diagram: Any) -> sympy.ImmutableDenseNDimArray | sympy.Expr:

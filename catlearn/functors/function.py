@@ -30,19 +30,22 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from discopy import frobenius, markov
 
 from catlearn.diagrams import Feedback, from_discopy
-from catlearn.errors import NotCartesianError
+from catlearn.diagrams.sizes import size
+from catlearn.errors import ArgumentTypeError, MissingImageError, NotCartesianError
 from catlearn.functors.boxes import (
     MISSING,
-    ShapeError,
     atom_name,
     boxes_of,
     look_up,
     name_of,
+    signature_of,
 )
 from catlearn.functors.cache import StructureCache
+from catlearn.functors.parameters import require_key
 from catlearn.functors.program import CompiledFunction, Morphism
 from catlearn.semirings.floats import float_dtype
 
@@ -61,12 +64,16 @@ ADD = Monoid(jnp.add, lambda shape, dtype: jnp.zeros(shape, dtype))
 class FunctionFunctor:
     """Objects ↦ feature shapes, boxes ↦ JAX functions or parametrised layers.
 
-    ``ob`` maps types (or their names) to an int (a vector size), a shape
-    tuple, or a ``jax.ShapeDtypeStruct``; ``ar`` maps boxes (or names) to
+    ``ob`` maps types (or their names) to an int ≥ 1 (a vector size), a shape
+    tuple of them, or a ``jax.ShapeDtypeStruct``; ``ar`` maps boxes (or names) to
     a function ``f(*inputs) -> output(s)`` or a layer with ``apply`` (and
     optionally ``init``). A box missing from ``ar`` that has its own
     ``apply`` (the generators of ``catlearn.diagrams.nn``) is its own
     layer. ``merge`` is the monoid for ``Merge`` and many-input spiders.
+    A layer's params entry is keyed by its name and belongs to its box:
+    ``compile`` refuses two different boxes with one name
+    (``ParameterConflictError``), and ``apply`` checks each entry against the
+    shapes ``init`` made, when it traces, naming the box.
     """
 
     def __init__(
@@ -77,10 +84,26 @@ class FunctionFunctor:
     ) -> None:
         if isinstance(ob, Mapping):
             ob = {atom_name(k): _spec(k, v) for k, v in ob.items()}
+        elif not callable(ob):
+            raise ArgumentTypeError(
+                f"ob: expected a mapping from types to shapes or a function, "
+                f"got {type(ob).__name__}"
+            )
+        if ar is not None and not (isinstance(ar, Mapping) or callable(ar)):
+            raise ArgumentTypeError(
+                f"ar: expected a mapping from boxes (or names) to functions or layers, or a "
+                f"function of the box, got {type(ar).__name__}"
+            )
+        if merge is not None and not isinstance(merge, Monoid):
+            raise ArgumentTypeError(
+                f"merge: expected a Monoid(combine, unit) such as ADD, got {type(merge).__name__}"
+            )
         self._ob = ob
         self._ar = ar
         self.merge = merge
         self._cache: StructureCache[CompiledFunction] = StructureCache()
+        # The shapes of each layer box's params, learnt from init: what apply checks against.
+        self._param_shapes: dict[Any, Any] = {}
 
     # -- objects and arrows ------------------------------------------------
     def spec(self, obj: Any) -> jax.ShapeDtypeStruct:
@@ -89,7 +112,7 @@ class FunctionFunctor:
             return _spec(obj, self._ob(obj))
         key = name_of(obj)
         if key not in self._ob:
-            raise KeyError(f"the functor maps no shape to object {obj!r}")
+            raise MissingImageError(f"the functor maps no shape to object {obj!r}")
         return self._ob[key]
 
     def shape(self, obj: Any) -> tuple[int, ...]:
@@ -116,9 +139,9 @@ class FunctionFunctor:
             return Morphism("layer", box, name_of(box), _initialiser(init, ins, outs), value.apply)
         if callable(value):
             return Morphism("function", box, name_of(box), None, value)
-        raise TypeError(
-            f"the functor maps box {box} to a {type(value).__name__}; expected a function "
-            "or a layer with apply(params, *inputs)"
+        raise ArgumentTypeError(
+            f"the functor maps box {signature_of(box)} to a {type(value).__name__}; expected "
+            "a function or a layer with apply(params, *inputs)"
         )
 
     def _lookup(self, box: Any) -> Any:
@@ -127,7 +150,7 @@ class FunctionFunctor:
             return value
         if callable(getattr(box, "apply", None)):
             return box
-        raise KeyError(f"the functor has no function for box {box} : {box.dom} → {box.cod}")
+        raise MissingImageError(f"the functor has no function for box {signature_of(box)}")
 
     def _merge_morphism(self, box: Any, outs: list) -> Morphism:
         if self.merge is None:
@@ -168,10 +191,12 @@ class FunctionFunctor:
     def init(self, diagram: Any, key: jax.Array) -> dict[str, Any]:
         """Initial parameters, one entry per layer box, keyed by box name.
 
-        A box used several times gets one entry (its weights are tied); each
-        name's key is folded from ``key`` and the name, so adding a box does
-        not change the others' initial values.
+        A box used several times gets one entry (its weights are tied); two
+        different boxes with one name (other types, another activation) raise
+        ``ParameterConflictError``. Each name's key is folded from ``key`` and
+        the name, so adding a box does not change the others' initial values.
         """
+        key = require_key(key, "key")
         return self.compile(diagram).init(key)
 
 
@@ -205,16 +230,17 @@ def _is_merge(box: Any) -> bool:
 
 
 def _spec(key: Any, value: Any) -> jax.ShapeDtypeStruct:
+    """What ``ob`` gives an object: a size, a shape tuple of sizes, or a ShapeDtypeStruct."""
     if isinstance(value, jax.ShapeDtypeStruct):
         return value
-    if isinstance(value, int):
-        shape: tuple = (value,)
-    elif isinstance(value, tuple) and all(isinstance(d, int) for d in value):
-        shape = value
+    where = f"ob[{name_of(key)}]"
+    if isinstance(value, tuple):
+        shape = tuple(size(d, f"{where} = {value!r:.40}, axis {i},") for i, d in enumerate(value))
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        shape = (size(value, where),)
     else:
-        raise ShapeError(
-            f"ob maps {key} to {value!r}; expected an int, a shape tuple or a jax.ShapeDtypeStruct"
+        raise ArgumentTypeError(
+            f"{where}: expected an int, a shape tuple or a jax.ShapeDtypeStruct, "
+            f"got {type(value).__name__} {value!r:.40}"
         )
-    if any(d < 0 for d in shape):
-        raise ShapeError(f"ob maps {key} to a negative shape {shape}")
     return jax.ShapeDtypeStruct(shape, float_dtype())

@@ -19,6 +19,7 @@ from typing import Any
 
 import sympy
 
+from catlearn.errors import ArgumentValueError, SymbolError
 from catlearn.functors.exact import exact_scalar
 
 
@@ -80,7 +81,12 @@ def polynomials(diagram: Any, symbols: Any = None) -> tuple[sympy.Expr, ...]:
         symbols = sympy.symbols(f"x0:{len(net.sources)}") if net.sources else ()
     symbols = tuple(sympy.Symbol(s) if isinstance(s, str) else s for s in symbols)
     if len(symbols) != len(net.sources):
-        raise ValueError(f"the circuit has {len(net.sources)} inputs, got {len(symbols)} symbols")
+        raise ArgumentValueError(
+            f"symbols: the circuit has {len(net.sources)} inputs, got {len(symbols)} symbols"
+        )
+    for s in symbols:
+        if not isinstance(s, sympy.Symbol):
+            raise SymbolError(f"symbols: {s!r} ({type(s).__name__}) is not a name or a Symbol")
     outputs = net.interpret(
         symbols, operator.add, operator.mul, operator.neg, lambda c: sympy.Rational(c)
     )

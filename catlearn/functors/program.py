@@ -22,8 +22,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from catlearn.diagrams import Hypergraph
-from catlearn.errors import WiringError
-from catlearn.functors.boxes import ShapeError
+from catlearn.errors import ArgumentTypeError, WiringError
+from catlearn.functors.boxes import ShapeError, converted
+from catlearn.functors.parameters import (
+    check_shapes,
+    claim,
+    entry,
+    explain_leaves,
+    require_key,
+    require_params,
+)
 
 
 class Morphism(NamedTuple):
@@ -53,6 +61,10 @@ class CompiledFunction:
         self.loops = [i for i, m in enumerate(self.morphisms) if m.kind == "feedback"]
         self.stateful = bool(self.loops)
         self.params = params
+        owners: dict[str, Any] = {}
+        for m in self._all_morphisms():
+            if m.kind == "layer":
+                claim(owners, m.name, m.box)
         self._jitted = jax.jit(self._run)
 
     # -- the public calling convention -------------------------------------
@@ -67,18 +79,23 @@ class CompiledFunction:
 
     def apply(self, params: Mapping[str, Any], *inputs: Any) -> Any:
         """Run the diagram on ``inputs`` with ``params`` (from ``init``)."""
+        params = require_params(params)
         inputs = self._check_inputs(inputs)
         # Under an outer transformation (jit, grad, vmap) the program is traced
         # inline: differentiating through a nested jit linearises it eqn by eqn,
         # which traced a 1,000-box model 2.3x slower than inlining.
         traced = any(isinstance(v, jax.core.Tracer) for v in jax.tree.leaves((params, inputs)))
-        outputs = self._run(params, inputs) if traced else self._jitted(params, inputs)
+        try:
+            outputs = self._run(params, inputs) if traced else self._jitted(params, inputs)
+        except TypeError:  # JAX refused a params leaf at the jit boundary: say which
+            explain_leaves(params)
+            raise
         return outputs[0] if len(outputs) == 1 else outputs
 
     def __call__(self, *inputs: Any) -> Any:
         if self.params is None:
             if any(m.kind == "layer" for m in self._all_morphisms()):
-                raise TypeError(
+                raise ArgumentTypeError(
                     "this diagram has parameters: call .apply(params, *inputs) "
                     "or .bind(params)(*inputs)"
                 )
@@ -89,26 +106,27 @@ class CompiledFunction:
         """The same program with ``params`` stored, so that ``f(*inputs)`` runs it."""
         bound = object.__new__(CompiledFunction)
         bound.__dict__.update(self.__dict__)
-        bound.params = params
+        bound.params = require_params(params)
         return bound
 
     def init(self, key: jax.Array) -> dict[str, Any]:
         """One entry per layer box, keyed by its name; a box used twice is one entry."""
+        key = require_key(key, "key")
         params: dict[str, Any] = {}
-        owner: dict[str, Any] = {}
         for m in self._all_morphisms():
-            if m.kind != "layer":
-                continue
-            if m.name in owner:
-                if owner[m.name] != m.box:
-                    raise ValueError(
-                        f"two different boxes are named {m.name!r} ({owner[m.name]!r} and "
-                        f"{m.box!r}); a name is a box's parameters, so rename one"
-                    )
-                continue
-            owner[m.name] = m.box
+            if m.kind != "layer" or m.name in params:
+                continue  # compiling checked that one name is one box
             params[m.name] = m.init(jax.random.fold_in(key, zlib.crc32(m.name.encode())))
+            self._remember_shapes(m.box, params[m.name])
         return params
+
+    def _remember_shapes(self, box: Any, value: Any) -> None:
+        try:
+            self.functor._param_shapes[box] = jax.tree.map(
+                lambda a: jax.ShapeDtypeStruct(np.shape(a), jnp.result_type(a)), value
+            )
+        except TypeError:  # an unhashable box: its params are checked when they fail
+            pass
 
     def _all_morphisms(self) -> list[Morphism]:
         found = []
@@ -128,8 +146,15 @@ class CompiledFunction:
             )
         checked, batch = [], None
         for pos, (x, w) in enumerate(zip(inputs, g.sources.tolist())):
-            x = jnp.asarray(x) if not isinstance(x, jax.Array) else x
-            want = tuple(self.specs[w].shape)
+            if not isinstance(x, jax.Array):
+                x = converted(f"input {pos} (wire {g.wire_types[w]})", jnp.asarray, x)
+            spec = self.specs[w]
+            if x.dtype != spec.dtype and not _fits(x.dtype, spec.dtype):
+                raise ArgumentTypeError(
+                    f"input {pos} (wire {g.wire_types[w]}) has dtype {x.dtype}; the wire "
+                    f"carries {spec.dtype}"
+                )
+            want = tuple(spec.shape)
             shape = tuple(x.shape)
             if shape[len(shape) - len(want) :] != want or len(shape) < len(want):
                 raise ShapeError(
@@ -221,14 +246,32 @@ class CompiledFunction:
                 new_state[k] = (tuple(result[n:]), inner)
                 result = result[:n]
             elif m.kind == "layer":
-                if m.name not in params:
-                    raise KeyError(f"box {m.name!r} has no entry in params (see init)")
-                result = m.run(params[m.name], *args)
+                result = self._run_layer(m, entry(params, m.name, m.box), args)
             else:
                 result = m.run(*args)
             for w, y in zip(outs.tolist(), self._outputs(i, result, len(outs))):
                 values[w] = y
         return tuple(values[w] for w in g.targets.tolist()), tuple(new_state)
+
+    def _run_layer(self, m: Morphism, value: Any, args: list) -> Any:
+        """A layer on its params entry, checked against the shapes ``init`` made (at trace
+        time: no cost per call). Without them, a failure is explained after the fact."""
+        try:
+            known = self.functor._param_shapes.get(m.box)
+        except TypeError:  # an unhashable box
+            known = None
+        if known is not None:
+            check_shapes(m.box, m.name, value, known)
+            return m.run(value, *args)
+        try:
+            return m.run(value, *args)
+        except (TypeError, ValueError, KeyError, IndexError) as error:
+            try:
+                made = jax.eval_shape(m.init, jax.random.key(0))
+            except Exception:  # init fails too: the layer's own error says more
+                raise error from None
+            check_shapes(m.box, m.name, value, made)
+            raise
 
     def _outputs(self, i: int, result: Any, n: int) -> list:
         """Check a box's result against its codomain (at trace time, naming the box)."""
@@ -252,6 +295,16 @@ class CompiledFunction:
                 )
             checked.append(y)
         return checked
+
+
+def _fits(got: Any, wire: Any) -> bool:
+    """Whether an input of dtype ``got`` may ride a wire of dtype ``wire``: not floats
+    into integer wires (token ids), not complex into real ones (the imaginary part)."""
+    if jnp.issubdtype(got, jnp.complexfloating):
+        return jnp.issubdtype(wire, jnp.complexfloating)
+    if jnp.issubdtype(got, jnp.floating):
+        return jnp.issubdtype(wire, jnp.inexact)
+    return True
 
 
 def _schedule(graph: Hypergraph) -> list[int]:

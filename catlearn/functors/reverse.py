@@ -40,7 +40,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from catlearn.diagrams.hypergraph import Hypergraph
-from catlearn.diagrams.polycirc import Builder, Netlist, mul, negate, no_gc_pauses, zero
+from catlearn.diagrams.polycirc import (
+    Builder,
+    Netlist,
+    _TrustedBuilder,
+    mul,
+    negate,
+    no_gc_pauses,
+    zero,
+)
+from catlearn.errors import ArgumentTypeError, PolycircError
 
 Rule = Callable[[Builder, tuple[int, ...], int], tuple[int | None, ...]]
 """A reverse rule: (builder, the gate's forward input wires, output cotangent) → one
@@ -90,13 +99,27 @@ def reverse_derivative(
     error and the derivative, where R[d] after d would evaluate d twice.
     """
     net = Netlist(diagram)
+    _check_rules(net, rules)
     with no_gc_pauses():
         return _reverse(net, rules, against_target)
 
 
+def _check_rules(net: Netlist, rules: Any) -> None:
+    if not isinstance(rules, Mapping):
+        raise ArgumentTypeError(
+            f"rules: expected a mapping from gate kinds to rules, got {type(rules).__name__}"
+        )
+    for kind in sorted({g.kind for g in net.gates}):
+        if not callable(rules.get(kind)):
+            raise PolycircError(
+                f"rules: the circuit has {kind!r} gates but no reverse rule for them "
+                f"(got {rules.get(kind)!r:.40})"
+            )
+
+
 def _reverse(net: Netlist, rules: Mapping[str, Rule], against_target: bool) -> Hypergraph:
     n_a, n_b = len(net.sources), len(net.targets)
-    b = Builder(n_a + n_b)
+    b = _TrustedBuilder(n_a + n_b)
     wire = _replay(b, net, dict(zip(net.sources, range(n_a))))
     cotangents: list[list[int]] = [[] for _ in range(net.n_wires)]
     for j, t in enumerate(net.targets):
@@ -107,7 +130,13 @@ def _reverse(net: Netlist, rules: Mapping[str, Rule], against_target: bool) -> H
         if dy is None:
             continue
         forward_xs = tuple(wire[x] for x in xs)
-        for x, dx in zip(xs, rules[gate.kind](b, forward_xs, dy)):
+        dxs = rules[gate.kind](b, forward_xs, dy)
+        if len(dxs) != len(xs):  # zip would silently drop or ignore cotangents
+            raise PolycircError(
+                f"the reverse rule for {gate.kind!r} returned {len(dxs)} cotangents for a "
+                f"gate with {len(xs)} inputs"
+            )
+        for x, dx in zip(xs, dxs):
             if dx is not None:
                 cotangents[x].append(dx)
     outputs = [_total(b, cotangents[s]) for s in net.sources]
@@ -127,7 +156,7 @@ def forward_derivative(diagram: Any) -> Hypergraph:
 
 def _forward(net: Netlist) -> Hypergraph:
     n_a = len(net.sources)
-    b = Builder(2 * n_a)
+    b = _TrustedBuilder(2 * n_a)
     wire = _replay(b, net, dict(zip(net.sources, range(n_a))))
     tangent: dict[int, int] = dict(zip(net.sources, range(n_a, 2 * n_a)))
     for gate, xs, y in zip(net.gates, net.ins, net.outs):

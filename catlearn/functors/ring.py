@@ -19,7 +19,11 @@ size does not grow with the circuit's, only the scan's length::
 Any ``catlearn.semirings`` semiring with array carriers works (``neg``
 gates need a ring); ``Dual(S)`` evaluates forward derivatives. Over GF2,
 ``packed=True`` packs 32 examples into each ``uint32`` word, so one XOR
-or AND instruction evaluates a gate on 32 examples.
+or AND instruction evaluates a gate on 32 examples. Inputs are read as
+the ring reads them: over ``Zn(n)`` an integer is its residue mod n (2 is
+0 in GF2); floats are refused there. Checking that every bit is 0 or 1 would
+read the data back from the device on every call; ``catlearn.learn.RDA``
+checks its data once, when it is handed in.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from catlearn.diagrams.polycirc import Gate, Netlist, PolycircError, R
-from catlearn.functors.boxes import ShapeError
-from catlearn.semirings import Dual, Semiring, Zn
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, NonCommutativeError
+from catlearn.functors.boxes import ShapeError, converted
+from catlearn.semirings import Dual, Semiring, Zn, require_semiring
 
 _CODES = {"add": 0, "mul": 1, "neg": 2}
 
@@ -49,14 +54,17 @@ class RingFunctor:
     """
 
     def __init__(self, ring: Semiring, *, packed: bool = False) -> None:
-        if not isinstance(ring, Semiring):
-            raise TypeError(f"RingFunctor needs a catlearn Semiring, got {type(ring).__name__}")
+        ring = require_semiring(ring, "ring")
         if ring.host:
-            raise TypeError(f"{ring!r} computes on the host; RingFunctor compiles to JAX")
+            raise ArgumentTypeError(
+                f"ring: {ring!r} computes on the host; RingFunctor compiles to JAX"
+            )
         if not ring.commutative:
-            raise TypeError(f"polynomial circuits need a commutative ring, {ring!r} is not")
+            raise NonCommutativeError(
+                f"ring: polynomial circuits need a commutative ring, {ring!r} is not"
+            )
         if packed and ring != Zn(2):
-            raise ValueError(f"packed=True packs bits, so it needs GF2, got {ring!r}")
+            raise ArgumentValueError(f"packed=True packs bits, so it needs GF2, got {ring!r}")
         self.ring = _PACKED_GF2 if packed else ring
         self.packed = packed
 
@@ -67,7 +75,14 @@ class RingFunctor:
     __call__ = compile
 
     def constant(self, value: int | Fraction) -> Any:
-        """The ring element that ``constant(value)`` denotes."""
+        """The ring element that ``constant(value)`` denotes (an int or a ``Fraction``)."""
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, np.integer, Fraction)
+        ):
+            raise ArgumentTypeError(
+                f"constant: an int or a Fraction (exact in any ring), got "
+                f"{type(value).__name__} {value!r:.40}"
+            )
         return _constant(self.ring, value)
 
     def function_functor(self):
@@ -76,7 +91,9 @@ class RingFunctor:
 
         S = self.ring
         if self.packed or isinstance(S, Dual):
-            raise TypeError(f"function_functor needs one array per wire, not {S!r}'s carrier")
+            raise ArgumentTypeError(
+                f"function_functor needs one array per wire, not {S!r}'s carrier"
+            )
         ops = {"add": S.add, "mul": S.mul, "neg": S.neg}
 
         def image(box: Any) -> Any:
@@ -120,11 +137,21 @@ class CompiledCircuit:
         }
 
     def __call__(self, x: Any) -> Any:
+        """The circuit on a batch ``x`` of shape ``(..., n_inputs)``: ``(..., n_outputs)``."""
         S = self.ring
-        x = tuple(map(jnp.asarray, x)) if isinstance(x, tuple) else jnp.asarray(x)
-        if self.packed:
-            if jnp.issubdtype(x.dtype, jnp.inexact):
-                raise ShapeError(f"GF2 inputs are integers, got dtype {x.dtype}")
+        if isinstance(x, tuple):  # a carrier of several arrays (Dual)
+            x = tuple(converted(f"x[{i}]", jnp.asarray, v) for i, v in enumerate(x))
+        else:
+            if not isinstance(x, jax.Array):  # host data: checked and reduced here, once
+                x = converted("x", np.asarray, x)
+                if x.dtype.kind not in "biufcO":
+                    raise ArgumentTypeError(f"x: expected numbers, got an array of {x.dtype}")
+                if self.packed or isinstance(S, Zn):
+                    x = self._residues(x)
+            if (self.packed or isinstance(S, Zn)) and jnp.issubdtype(x.dtype, jnp.inexact):
+                raise ArgumentTypeError(
+                    f"x: {S!r} inputs are integers (or bools), got dtype {x.dtype}"
+                )
         leaves = jax.tree.leaves(x)
         shape = tuple(np.shape(leaves[0])) if leaves else ()
         if not shape or shape[-1] != self.n_inputs:
@@ -132,7 +159,7 @@ class CompiledCircuit:
                 f"the circuit takes {self.n_inputs} inputs on the last axis, got shape {shape}"
             )
         if not self.packed:
-            x = S.asarray(x)
+            x = converted("x", S.asarray, x)
         batch = shape[:-1]
         rows = int(np.prod(batch))
         flat = jax.tree.map(lambda v: v.reshape((rows, self.n_inputs)), x)
@@ -140,6 +167,19 @@ class CompiledCircuit:
             self._tables, flat, S=S, packed=self.packed, kinds=self.kinds, n_wires=self.n_wires
         )
         return jax.tree.map(lambda v: v.reshape(batch + (self.n_outputs,)), out)
+
+    def _residues(self, x: np.ndarray) -> np.ndarray:
+        """Integers wider than the int32 carrier (int64, Python ints) as their residues mod
+        n, on the host: cast first, 2**33 + 1 would wrap to 1, the wrong residue mod 7."""
+        if x.dtype.kind == "O":  # Python ints beyond int64, or not numbers at all
+            odd = [v for v in x.reshape(-1) if not isinstance(v, (int, np.integer))]
+            if odd:
+                what = f"{type(odd[0]).__name__} {odd[0]!r:.20}"
+                raise ArgumentTypeError(f"x: {self.ring!r} inputs are integers, got {what}")
+            return np.mod(x, 2 if self.packed else self.ring.n).astype(np.int32)
+        if x.dtype.kind in "iu" and x.dtype.itemsize > 4:
+            return np.mod(x, 2 if self.packed else self.ring.n).astype(np.int32)
+        return x
 
     def __repr__(self) -> str:
         return (

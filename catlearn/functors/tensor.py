@@ -29,7 +29,7 @@ import jax
 import numpy as np
 
 from catlearn.diagrams import from_discopy
-from catlearn.errors import NonCommutativeError
+from catlearn.errors import ArgumentTypeError, NonCommutativeError
 from catlearn.functors.boxes import (
     MISSING,
     Dagger,
@@ -37,24 +37,29 @@ from catlearn.functors.boxes import (
     MissingImageError,
     Param,
     ShapeError,
-    atom_name,
+    array_like,
     boxes_of,
+    converted,
     flip,
     look_up,
     name_of,
+    signature_of,
 )
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.compiled import CompiledDiagram
+from catlearn.functors.parameters import claim, owner_of, require_key
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
-from catlearn.semirings import Real, Semiring
+from catlearn.semirings import Real, Semiring, require_semiring
 
 
 class TensorFunctor(Dimensions):
     """Objects ↦ dimensions, boxes ↦ arrays (or ``Param``), in a commutative semiring.
 
-    ``ob`` maps types (``Ty("x")``, an ``Ob`` or its name) to ints; ``ar``
+    ``ob`` maps types (``Ty("x")``, an ``Ob`` or its name) to ints ≥ 1; ``ar``
     maps boxes (or box names) to arrays, ``Param`` or sympy arrays. With
-    ``ar=None``, a box's own ``.array`` is used (``discopy.tensor``).
+    ``ar=None``, a box's own ``.array`` is used (``discopy.tensor``). Arrays
+    ``ar`` gives for boxes are checked here, at construction: a wrong shape,
+    ragged lists or a string raise an error naming the box.
     """
 
     def __init__(
@@ -63,23 +68,24 @@ class TensorFunctor(Dimensions):
         ar: Mapping[Any, Any] | Callable[[Any], Any] | None = None,
         semiring: Semiring | None = None,
     ) -> None:
-        semiring = Real() if semiring is None else semiring
+        semiring = Real() if semiring is None else require_semiring(semiring, "semiring")
         if not semiring.commutative:
             raise NonCommutativeError(
                 f"a tensor network needs a commutative semiring; {semiring!r} is not"
             )
+        if ar is not None and not (isinstance(ar, Mapping) or callable(ar)):
+            raise ArgumentTypeError(
+                f"ar: expected a mapping from boxes (or names) to arrays, or a function of "
+                f"the box, got {type(ar).__name__}"
+            )
         self.semiring = semiring
-        self._ob = {atom_name(k): int(v) for k, v in ob.items()} if isinstance(ob, Mapping) else ob
+        self._ob = self._dimensions(ob)
         self._ar = ar
         self._cache: StructureCache[CompiledDiagram] = StructureCache()
         if isinstance(ar, Mapping):
             for box, value in ar.items():
-                if not hasattr(box, "dom") or isinstance(value, Param):
-                    continue
-                if is_symbolic(value):
-                    self._check(box, np.asarray(value, dtype=object))
-                else:
-                    self._check(box, self._array(box, value))
+                if hasattr(box, "dom") and not isinstance(value, Param):
+                    self.constant(box, value)
 
     # -- objects and arrows ------------------------------------------------
 
@@ -102,29 +108,38 @@ class TensorFunctor(Dimensions):
             return Dagger(self.image(box.dagger()), len(getattr(box.dom, "inside", ())))
         if ar is None and hasattr(box, "array"):
             return box.array
-        raise MissingImageError(
-            f"the functor has no array for box {box} : {getattr(box, 'dom', '?')} "
-            f"→ {getattr(box, 'cod', '?')}"
-        )
+        raise MissingImageError(f"the functor has no array for box {signature_of(box)}")
 
-    def _array(self, box: Any, value: Any) -> Any:
+    def constant(self, box: Any, value: Any) -> Any:
+        """``value`` as the array of ``box``: in the semiring's carrier and of the box's
+        shape, or an error naming the box. Sympy arrays are checked for shape only."""
         if isinstance(value, Dagger):
-            return flip(self._array(box.dagger(), value.value), value.n_front)
-        return self.semiring.asarray(np.asarray(value) if isinstance(value, list) else value)
-
-    def _check(self, box: Any, array: Any) -> None:
-        got = (
-            np.shape(array)
-            if isinstance(array, np.ndarray) and array.dtype == object
-            else (tuple(self.semiring.index_shape(array)))
-        )
+            return flip(self.constant(box.dagger(), value.value), value.n_front)
+        if isinstance(value, Param):
+            return value
+        if is_symbolic(value):
+            array = np.asarray(array_like(box, value, numbers=False), dtype=object)
+            got = np.shape(array)
+        else:
+            where = f"box {signature_of(box)}"
+            array = converted(where, self.semiring.asarray, array_like(box, value))
+            got = tuple(self.semiring.index_shape(array))
         want = self.shape(box)
         if want != got:
-            raise ShapeError(f"box {box} needs an array of shape {want}, got shape {got}")
+            raise ShapeError(
+                f"box {signature_of(box)} needs an array of shape {want}, got shape {got}"
+            )
+        return array
+
+    _array = constant  # the name CompiledDiagram and older callers use
 
     # -- evaluation --------------------------------------------------------
     def compile(self, diagram: Any) -> CompiledDiagram:
-        """The diagram as one traced, cached contraction (see :class:`CompiledDiagram`)."""
+        """The diagram as one traced, cached contraction (see :class:`CompiledDiagram`).
+
+        Two different boxes that would share one params entry (the same name, other
+        types) raise ``ParameterConflictError`` here.
+        """
         return self._cache.get(diagram, from_discopy, lambda graph: CompiledDiagram(self, graph))
 
     def __call__(self, diagram: Any) -> Any:
@@ -136,29 +151,40 @@ class TensorFunctor(Dimensions):
 
         ``init(diagram, key)``, as for ``FunctionFunctor``; without a diagram,
         every box of ``ar``. (``init(key, diagram)``, the older order, still works.)
+        A box used twice, or with its dagger, has one entry; two different boxes
+        with one name raise ``ParameterConflictError``.
         """
         if _is_key(diagram):
             diagram, key = key, diagram
-        if key is None:
-            raise TypeError("init needs a PRNG key: init(diagram, jax.random.key(0))")
+        if key is None and diagram is not None and not hasattr(diagram, "dom"):
+            diagram, key = None, diagram  # init(0): a seed where a key belongs
+        key = require_key(key, "key")
         boxes = (
             from_discopy(diagram).boxes
             if diagram is not None
             else (list(self._ar) if isinstance(self._ar, Mapping) else [])
         )
         params: dict[str, Any] = {}
+        owners: dict[str, Any] = {}
         for box in boxes:
             if not hasattr(box, "dom"):
                 continue
             value = self.image(box)
+            while isinstance(value, Dagger):  # a dagger shares its original's entry
+                value = value.value
             if isinstance(value, Param):
-                shape = value.shape or self.shape(box)
-                key, sub = jax.random.split(key)
-                params.setdefault(name_of(box), value.init(sub, shape, self.semiring.dtype))
+                name = name_of(box)
+                claim(owners, name, box)
+                if name not in params:
+                    shape = value.shape or self.shape(owner_of(box))
+                    key, sub = jax.random.split(key)
+                    params[name] = value.init(sub, shape, self.semiring.dtype)
             elif is_symbolic(value):
                 for symbol in sorted(lambdify_array(value)[1], key=str):
-                    key, sub = jax.random.split(key)
-                    params.setdefault(str(symbol), jax.random.normal(sub, ()))
+                    claim(owners, str(symbol), symbol)
+                    if str(symbol) not in params:
+                        key, sub = jax.random.split(key)
+                        params[str(symbol)] = jax.random.normal(sub, ())
         return params
 
 

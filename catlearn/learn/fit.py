@@ -23,6 +23,7 @@ reshuffle), so Python runs once per epoch, not once per step::
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import optax
+
+from catlearn.diagrams.sizes import size
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, DivergenceError, ShapeError
+from catlearn.functors.parameters import require_key
 
 
 @dataclass
@@ -49,14 +54,48 @@ def _as_tuple(inputs: Any) -> tuple:
     return tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
 
 
-def _n_examples(inputs: tuple, targets: Any) -> int:
-    sizes = {f"input {i}": jnp.shape(x)[0] if jnp.ndim(x) else None for i, x in enumerate(inputs)}
-    for j, leaf in enumerate(jax.tree.leaves(targets)):
-        sizes[f"target leaf {j}"] = jnp.shape(leaf)[0] if jnp.ndim(leaf) else None
+def _split(data: Any, argument: str) -> tuple[tuple, Any, int]:
+    """``(inputs, targets)`` checked: arrays sharing one non-empty leading (example) axis."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ArgumentTypeError(
+            f"{argument}: expected a pair (inputs, targets), got {type(data).__name__}"
+            + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else "")
+        )
+    inputs, targets = _as_tuple(data[0]), data[1]
+    sizes = {}
+    for name, leaf in [(f"input {i}", x) for i, x in enumerate(inputs)] + [
+        (f"target leaf {j}", t) for j, t in enumerate(jax.tree.leaves(targets))
+    ]:
+        shape = getattr(leaf, "shape", None)
+        if shape is None:
+            raise ArgumentTypeError(
+                f"{argument}: {name} is a {type(leaf).__name__}, not an array (examples on axis 0)"
+            )
+        sizes[name] = shape[0] if shape else None
     counts = set(sizes.values())
     if None in counts or len(counts) != 1:
-        raise ValueError(f"data arrays need one shared leading (example) axis; got {sizes}")
-    return counts.pop()
+        raise ShapeError(f"{argument}: arrays need one shared leading (example) axis; got {sizes}")
+    n = counts.pop()
+    if n == 0:
+        raise ArgumentValueError(f"{argument}: no examples (the leading axes are empty)")
+    return inputs, targets, n
+
+
+def _functions(**named: Any) -> None:
+    for argument, fn in named.items():
+        if not callable(fn):
+            raise ArgumentTypeError(
+                f"{argument}: expected a function, got {type(fn).__name__} {fn!r:.40}"
+            )
+
+
+def _metrics(metrics: Any) -> Mapping[str, Callable[[Any, Any], jax.Array]]:
+    if not isinstance(metrics, Mapping):
+        raise ArgumentTypeError(
+            f"metrics: expected a mapping from names to functions, got {type(metrics).__name__}"
+        )
+    _functions(**{f"metrics[{name!r}]": fn for name, fn in metrics.items()})
+    return metrics
 
 
 def fit(
@@ -83,19 +122,39 @@ def fit(
     With a ``mesh`` (``catlearn.parallel.data_mesh()``), every mini-batch is
     split over its devices and the parameters are replicated: data
     parallelism, with the gradient's sum over devices left to XLA.
+
+    The arguments are checked before anything is traced (data without
+    examples or with unequal example counts, a batch size that is not a
+    positive int). An epoch whose mean loss is NaN or infinite raises
+    ``DivergenceError``, saying whether the data holds NaN/inf or the
+    parameters diverged; its ``history`` attribute has the losses so far.
     """
-    if epochs < 0 or batch_size < 1:
-        raise ValueError(f"need epochs ≥ 0 and batch_size ≥ 1; got {epochs}, {batch_size}")
-    inputs, targets = _as_tuple(data[0]), data[1]
-    n = _n_examples(inputs, targets)
+    _functions(apply=apply, loss=loss)
+    epochs, batch_size = size(epochs, "epochs", minimum=0), size(batch_size, "batch_size")
+    inputs, targets, n = _split(data, "data")
     batch = min(batch_size, n)
     n_batches = n // batch
     optimizer = optax.adam(1e-3) if optimizer is None else optimizer
-    key = jax.random.key(0) if key is None else key
+    if not (
+        callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))
+    ):
+        raise ArgumentTypeError(
+            f"optimizer: expected an optax GradientTransformation such as optax.adam(1e-3), "
+            f"got {type(optimizer).__name__}"
+        )
+    key = jax.random.key(0) if key is None else require_key(key, "key")
+    if validation is not None:
+        _split(validation, "validation")
+    metrics = None if metrics is None else _metrics(metrics)
     sharding = None
     if mesh is not None:
         from catlearn.parallel import ShardingError, batch_sharding, replicate
 
+        if not isinstance(mesh, jax.sharding.Mesh):
+            raise ArgumentTypeError(
+                f"mesh: expected a jax.sharding.Mesh (catlearn.parallel.data_mesh()), "
+                f"got {type(mesh).__name__}"
+            )
         if batch % mesh.devices.size:
             raise ShardingError(
                 f"batch_size {batch} does not split evenly over the mesh's "
@@ -118,6 +177,10 @@ def fit(
         if e == 0:
             history.compile_seconds = time.perf_counter() - t0
         history.loss.append(mean)
+        if not math.isfinite(mean):
+            if bar is not None:
+                bar.close()
+            raise _diverged(e, mean, inputs, targets, history)
         history.steps += n_batches
         if judge is not None:
             history.metrics.append(judge(params))
@@ -128,6 +191,36 @@ def fit(
         bar.close()
     history.train_seconds = time.perf_counter() - start
     return params, history
+
+
+def _scalar(value: Any) -> Any:
+    # At trace time: jax.grad's own message does not say that the loss is at fault.
+    if jnp.shape(value) != ():
+        raise ShapeError(
+            f"loss returned an array of shape {jnp.shape(value)}; fit needs a scalar "
+            "(e.g. the mean over the batch)"
+        )
+    return value
+
+
+def _diverged(epoch: int, mean: float, inputs: tuple, targets: Any, history: History):
+    """The DivergenceError of a non-finite epoch, naming bad data if there is some (read
+    only now: the steady state never looks at values)."""
+    named = [(f"input {i}", x) for i, x in enumerate(inputs)]
+    named += [(f"target leaf {j}", t) for j, t in enumerate(jax.tree.leaves(targets))]
+    bad = [
+        name
+        for name, x in named
+        if jnp.issubdtype(jnp.result_type(x), jnp.inexact) and not bool(jnp.isfinite(x).all())
+    ]
+    cause = (
+        f"the data holds NaN or inf ({', '.join(bad)})"
+        if bad
+        else "the parameters diverged: lower the learning rate, or check the loss"
+    )
+    error = DivergenceError(f"fit: the mean loss of epoch {epoch} is {mean}; {cause}")
+    error.history = history
+    return error
 
 
 @partial(jax.jit, static_argnames=("apply", "loss", "optimizer", "n", "batch", "sharding"))
@@ -142,7 +235,7 @@ def _epoch(params, opt_state, key, inputs, targets, apply, loss, optimizer, n, b
         ys = jax.tree.map(lambda t: t[idx], targets)
         if sharding is not None:  # the mini-batch, split over the devices
             xs, ys = jax.lax.with_sharding_constraint((xs, ys), sharding)
-        value, grads = jax.value_and_grad(lambda p: loss(apply(p, *xs), ys))(params)
+        value, grads = jax.value_and_grad(lambda p: _scalar(loss(apply(p, *xs), ys)))(params)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return (optax.apply_updates(params, updates), opt_state), value
 
@@ -158,17 +251,27 @@ def evaluate(
     metrics: Mapping[str, Callable[[Any, Any], jax.Array]],
 ) -> dict[str, float]:
     """Each metric of ``apply(params, *inputs)`` against the targets, as floats."""
-    return _evaluator(apply, data, metrics)(params)
+    _functions(apply=apply)
+    return _evaluator(apply, data, _metrics(metrics))(params)
 
 
 def accuracy(logits: jax.Array, labels: jax.Array) -> jax.Array:
-    """The fraction of examples whose largest logit is the integer label."""
+    """The fraction of examples whose largest logit is the integer label.
+
+    ``labels`` has the shape of ``logits`` without its last (class) axis: a
+    (n, 1) column against (n, k) logits would broadcast to n² comparisons.
+    """
+    logits_shape, labels_shape = jnp.shape(logits), jnp.shape(labels)
+    if not logits_shape or labels_shape != logits_shape[:-1]:
+        raise ShapeError(
+            f"accuracy: labels of shape {labels_shape} for logits of shape {logits_shape}; "
+            f"labels need shape {logits_shape[:-1]} (one class index per example)"
+        )
     return jnp.mean(jnp.argmax(logits, axis=-1) == labels)
 
 
 def _evaluator(apply, data, metrics) -> Callable[[Any], dict[str, float]]:
-    inputs, targets = _as_tuple(data[0]), data[1]
-    _n_examples(inputs, targets)
+    inputs, targets, _ = _split(data, "data")
     names = tuple(metrics)
     fns = tuple(metrics[name] for name in names)
     return lambda params: {

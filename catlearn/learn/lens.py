@@ -35,7 +35,9 @@ import jax.numpy as jnp
 from discopy import braided, frobenius, markov, rigid
 
 from catlearn.diagrams import Feedback
-from catlearn.errors import LensError
+from catlearn.diagrams.sizes import size
+from catlearn.errors import ArgumentTypeError, LensError, MissingImageError
+from catlearn.functors.parameters import claim
 
 
 class Lens(NamedTuple):
@@ -53,15 +55,16 @@ class Lens(NamedTuple):
 
     def get(self, params: Any, xs: tuple) -> tuple:
         """The forward map."""
-        return self.forward(params, tuple(xs))[0]
+        return self.forward(params, _arity(xs, self.n_in, "inputs"))[0]
 
     def put(self, params: Any, xs: tuple, dys: tuple) -> tuple[dict, tuple]:
         """The reverse map: (cotangent of params, cotangent of inputs)."""
-        _, residual = self.forward(params, tuple(xs))
-        return self.backward(residual, tuple(dys))
+        _, residual = self.forward(params, _arity(xs, self.n_in, "inputs"))
+        return self.backward(residual, _arity(dys, self.n_out, "output cotangents"))
 
     def then(self, other: Lens) -> Lens:
         """Sequential composition: self, then other."""
+        _require_lens(other)
         if self.n_out != other.n_in:
             raise LensError(
                 f"cannot compose a lens with {self.n_out} outputs and one with {other.n_in} inputs"
@@ -82,6 +85,7 @@ class Lens(NamedTuple):
 
     def tensor(self, other: Lens) -> Lens:
         """Parallel composition: inputs and outputs side by side."""
+        _require_lens(other)
         k, m = self.n_in, self.n_out
 
         def forward(params, xs):
@@ -103,6 +107,7 @@ class Lens(NamedTuple):
     @staticmethod
     def identity(n: int) -> Lens:
         """n wires passed through; cotangents passed back."""
+        n = size(n, "n", minimum=0)
         return Lens(lambda p, xs: (xs, None), lambda r, dys: ({}, dys), n, n)
 
     @staticmethod
@@ -110,13 +115,18 @@ class Lens(NamedTuple):
         f: Callable[..., Any], n_in: int, n_out: int, name: str | None = None
     ) -> Lens:
         """The lens of ``f(*xs)`` (or ``f(params[name], *xs)``); put is ``jax.vjp``."""
+        if not callable(f):
+            raise ArgumentTypeError(f"from_function: f is a {type(f).__name__}, not a function")
+        n_in, n_out = size(n_in, "n_in", minimum=0), size(n_out, "n_out", minimum=0)
 
         def forward(params, xs):
             if name is None:
                 ys, vjp = jax.vjp(lambda *a: _tuple(f(*a), n_out), *xs)
             else:
-                if name not in params:
-                    raise KeyError(f"box {name!r} has no entry in params")
+                if not isinstance(params, Mapping) or name not in params:
+                    raise MissingImageError(
+                        f"box {name!r} has no entry in params (make params with init)"
+                    )
                 ys, vjp = jax.vjp(lambda q, *a: _tuple(f(q, *a), n_out), params[name], *xs)
             return ys, vjp
 
@@ -131,6 +141,13 @@ class Lens(NamedTuple):
 
 def lens(F: Any, diagram: Any) -> Lens:
     """The lens of a diagram under a ``FunctionFunctor``: boxes' lenses composed layer by layer."""
+    if not callable(getattr(F, "image", None)):
+        raise ArgumentTypeError(f"lens: F is a {type(F).__name__}, expected a FunctionFunctor")
+    if not hasattr(getattr(diagram, "dom", None), "inside"):
+        raise ArgumentTypeError(
+            f"lens: expected a DisCoPy diagram (its layers are composed), got "
+            f"{type(diagram).__name__}"
+        )
     dom = len(diagram.dom.inside)
     if not hasattr(diagram, "inside") or (
         len(diagram.inside) == 1 and diagram.inside[0] is diagram
@@ -139,9 +156,10 @@ def lens(F: Any, diagram: Any) -> Lens:
     else:
         layers = [list(layer) for layer in diagram.inside]
     total = Lens.identity(dom)
+    owners: dict[str, Any] = {}  # as in compile: one params entry, one box
     for layer in layers:
         parts = [
-            Lens.identity(len(item.inside)) if i % 2 == 0 else _box_lens(F, item)
+            Lens.identity(len(item.inside)) if i % 2 == 0 else _box_lens(F, item, owners)
             for i, item in enumerate(layer)
         ]
         layer_lens = parts[0]
@@ -151,7 +169,7 @@ def lens(F: Any, diagram: Any) -> Lens:
     return total
 
 
-def _box_lens(F: Any, box: Any) -> Lens:
+def _box_lens(F: Any, box: Any, owners: dict[str, Any]) -> Lens:
     n_in, n_out = len(box.dom.inside), len(box.cod.inside)
     if isinstance(box, braided.Braid):
         k = len(box.left.inside)
@@ -165,16 +183,32 @@ def _box_lens(F: Any, box: Any) -> Lens:
         return Lens.from_function(lambda *xs: xs * copies, n_in, n_out)
     m = F.image(box)
     if m.kind == "layer":
+        claim(owners, m.name, m.box)
         return Lens.from_function(m.run, n_in, n_out, name=m.name)
     return Lens.from_function(m.run, n_in, n_out)
 
 
 def _tuple(y: Any, n: int) -> tuple:
     if isinstance(y, (tuple, list)):
+        if len(y) != n:  # the next lens would read its inputs shifted
+            raise LensError(f"a function with {n} outputs returned {len(y)} values")
         return tuple(y)
     if n == 1:
         return (y,)
     raise LensError(f"a function with {n} outputs returned one value")
+
+
+def _arity(values: Any, n: int, what: str) -> tuple:
+    if not isinstance(values, (tuple, list)):
+        raise ArgumentTypeError(f"a lens takes a tuple of {n} {what}, got {type(values).__name__}")
+    if len(values) != n:
+        raise LensError(f"the lens has {n} {what}, got {len(values)}")
+    return tuple(values)
+
+
+def _require_lens(other: Any) -> None:
+    if not isinstance(other, Lens):
+        raise ArgumentTypeError(f"a lens composes with a Lens, not a {type(other).__name__}")
 
 
 def _add(a: Mapping, b: Mapping) -> dict:

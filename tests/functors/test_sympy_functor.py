@@ -114,7 +114,7 @@ def test_errors():
     assert isinstance(e.value, KeyError) and isinstance(e.value, CatlearnError)
     with pytest.raises(MissingImageError, match="no dimension to object"):
         S(Box("z", Ty("z"), x))
-    with pytest.raises(ShapeError, match=r"box f needs an array of shape \(2, 3\)"):
+    with pytest.raises(ShapeError, match=r"box f : x → y needs an array of shape \(2, 3\)"):
         SympyFunctor(OB, {f: [[1, 2], [3, 4], [5, 6]]})
     with pytest.raises(NotExactError, match="box w"):
         SympyFunctor(OB, {"w": Param()})(Box("w", x, x))

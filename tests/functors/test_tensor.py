@@ -106,7 +106,7 @@ def test_params_and_init_for_learnable_boxes():
     np.testing.assert_allclose(out, v @ params["w"] @ params["w"].T, rtol=1e-5)
     g = jax.grad(lambda p: c.apply(p, v).sum())(params)
     assert g["w"].shape == (2, 3)
-    with pytest.raises(KeyError, match="learnable box 'w'"):
+    with pytest.raises(KeyError, match="box w : x → y has no entry 'w' in params"):
         c(v)
 
 
@@ -138,7 +138,7 @@ def test_missing_box_names_the_box():
 
 def test_wrong_shape_is_refused_when_the_functor_is_built():
     with pytest.raises(
-        ShapeError, match=r"box f needs an array of shape \(2, 3\), got shape \(3, 2\)"
+        ShapeError, match=r"box f : x → y needs an array of shape \(2, 3\), got shape \(3, 2\)"
     ) as e:
         TensorFunctor({x: 2, y: 3}, {f: jnp.ones((3, 2))})
     assert isinstance(e.value, ValueError) and isinstance(e.value, CatlearnError)
