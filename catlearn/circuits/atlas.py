@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from catlearn.circuits.arguments import real
+from catlearn.arguments import real
 from catlearn.circuits.circuit import (
     CONST,
     LEAF,

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.circuits.arguments import flag, is_whole, real, whole
+from catlearn.arguments import flag, is_whole, real, whole
 from catlearn.errors import ArgumentTypeError, CircuitError
 
 LEAF, CONST, SUM, PRODUCT = 0, 1, 2, 3

@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.arguments import whole
+from catlearn.arguments import whole
 from catlearn.circuits.circuit import CONST, LEAF, Circuit, CircuitError, require_circuit
 from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.schedule import bucket, schedule

@@ -17,7 +17,7 @@ They split variables the same way, so they are *compatible*: the atlas
 
 from __future__ import annotations
 
-from catlearn.circuits.arguments import flag, whole
+from catlearn.arguments import flag, whole
 from catlearn.circuits.circuit import Circuit, CircuitBuilder
 from catlearn.errors import ArgumentValueError
 

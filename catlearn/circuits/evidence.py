@@ -35,7 +35,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from catlearn.circuits.arguments import is_whole
+from catlearn.arguments import is_whole
 from catlearn.errors import ArgumentTypeError, CircuitError
 
 

@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.arguments import real, whole
+from catlearn.arguments import real, whole
 from catlearn.circuits.circuit import SUM, Circuit, CircuitError, require_circuit
 from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.properties import undecomposable_nodes, unsmooth_nodes

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.circuits.arguments import is_whole
+from catlearn.arguments import is_whole
 from catlearn.circuits.circuit import Circuit, CircuitError, require_circuit
 from catlearn.errors import ArgumentTypeError
 

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from catlearn.circuits.arguments import variable_set, whole
+from catlearn.arguments import whole
 from catlearn.circuits.circuit import (
     CONST,
     LEAF,
@@ -39,6 +39,7 @@ from catlearn.circuits.circuit import (
     CircuitError,
     require_circuit,
 )
+from catlearn.circuits.variables import variable_set
 
 
 def scopes(c: Circuit) -> list[int]:

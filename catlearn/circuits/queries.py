@@ -31,10 +31,10 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.arguments import variable_set
 from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError, require_circuit
 from catlearn.circuits.literals import literal_table
 from catlearn.circuits.properties import is_deterministic, undecomposable_nodes
+from catlearn.circuits.variables import variable_set
 from catlearn.errors import ArgumentTypeError
 from catlearn.semirings import Boolean, Counting, Log, Real
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from catlearn.circuits.arguments import whole
+from catlearn.arguments import whole
 from catlearn.circuits.circuit import MAX_VARS
 from catlearn.errors import ArgumentValueError
 

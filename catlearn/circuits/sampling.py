@@ -24,7 +24,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from catlearn.circuits.arguments import is_whole, whole
+from catlearn.arguments import is_whole, whole
 from catlearn.circuits.circuit import (
     CONST,
     LEAF,

@@ -43,7 +43,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.circuits.arguments import whole
+from catlearn.arguments import whole
 from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError
 from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.region_graph import RegionTree

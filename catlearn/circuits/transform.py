@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from catlearn.circuits.arguments import flag, variable_set
+from catlearn.arguments import flag
 from catlearn.circuits.circuit import (
     CONST,
     LEAF,
@@ -34,6 +34,7 @@ from catlearn.circuits.circuit import (
 )
 from catlearn.circuits.evidence import evidence_dict
 from catlearn.circuits.properties import scopes
+from catlearn.circuits.variables import variable_set
 
 
 class _Emitter:

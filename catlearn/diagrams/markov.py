@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from discopy import frobenius
 
-from catlearn.diagrams.sizes import size
+from catlearn.arguments import size
 from catlearn.errors import ArgumentTypeError
 
 

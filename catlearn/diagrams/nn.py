@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 from discopy import frobenius
 
-from catlearn.diagrams.sizes import size
+from catlearn.arguments import size
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, CompositionError, LayerShapeError
 
 Ty, Id = frobenius.Ty, frobenius.Id

@@ -32,8 +32,8 @@ from functools import lru_cache
 import numpy as np
 from discopy import frobenius
 
+from catlearn.arguments import size
 from catlearn.diagrams.hypergraph import Hypergraph
-from catlearn.diagrams.sizes import size
 from catlearn.errors import ArgumentValueError, PolycircError
 
 R = frobenius.Ty("R")

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.diagrams.sizes import size
+from catlearn.arguments import size
 from catlearn.errors import (
     ArgumentTypeError,
     ArgumentValueError,

@@ -41,8 +41,8 @@ import numpy as np
 import opt_einsum
 import sympy
 
+from catlearn.arguments import size
 from catlearn.diagrams import from_discopy
-from catlearn.diagrams.sizes import size
 from catlearn.errors import ArgumentTypeError, NotExactError, SizeLimitError
 from catlearn.functors.boxes import (
     MISSING,

@@ -33,8 +33,8 @@ import jax.numpy as jnp
 import numpy as np
 from discopy import frobenius, markov
 
+from catlearn.arguments import size
 from catlearn.diagrams import Feedback, from_discopy
-from catlearn.diagrams.sizes import size
 from catlearn.errors import ArgumentTypeError, MissingImageError, NotCartesianError
 from catlearn.functors.boxes import (
     MISSING,

@@ -19,6 +19,7 @@ from typing import Any
 
 from hypothesis.strategies import SearchStrategy
 
+from catlearn.arguments import is_whole, real
 from catlearn.errors import ArgumentTypeError, ArgumentValueError
 
 
@@ -28,7 +29,7 @@ def _shown(value: Any) -> str:
 
 def count(value: Any, argument: str, low: int = 1) -> int:
     """A whole number ≥ ``low`` (a bool is not one: ``True`` examples is a slip)."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
+    if not is_whole(value):
         raise ArgumentTypeError(f"{argument}: expected a whole number ≥ {low}, got {_shown(value)}")
     if value < low:
         raise ArgumentValueError(f"{argument}: expected a whole number ≥ {low}, got {value}")
@@ -54,11 +55,7 @@ def text(value: Any, argument: str) -> str:
 
 def number(value: Any, argument: str) -> float:
     """A finite real number."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ArgumentTypeError(f"{argument}: expected a real number, got {_shown(value)}")
-    if not math.isfinite(value):
-        raise ArgumentValueError(f"{argument}: expected a finite number, got {value}")
-    return float(value)
+    return real(value, argument)
 
 
 def tolerance(value: Any, argument: str) -> float:

@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from catlearn.diagrams.sizes import size
+from catlearn.arguments import size
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, DivergenceError, ShapeError
 from catlearn.functors.parameters import require_key
 

@@ -34,8 +34,8 @@ import jax
 import jax.numpy as jnp
 from discopy import braided, frobenius, markov, rigid
 
+from catlearn.arguments import size
 from catlearn.diagrams import Feedback
-from catlearn.diagrams.sizes import size
 from catlearn.errors import ArgumentTypeError, LensError, MissingImageError
 from catlearn.functors.parameters import claim
 

@@ -36,8 +36,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from catlearn.arguments import size
 from catlearn.diagrams.polycirc import Netlist
-from catlearn.diagrams.sizes import size
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, ShapeError
 from catlearn.functors.boxes import converted
 from catlearn.functors.parameters import require_key

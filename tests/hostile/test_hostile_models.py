@@ -13,9 +13,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catlearn.arguments import size
 from catlearn.diagrams import Box, Copy, Feedback, Hypergraph, Ty, nn, to_discopy
 from catlearn.diagrams import polycirc as pc
-from catlearn.diagrams.sizes import size
 from catlearn.errors import (
     ArgumentTypeError,
     ArgumentValueError,

@@ -1,9 +1,9 @@
-"""The plain arguments of the circuits layer's public functions: numbers and variables.
+"""Plain arguments at a public boundary: integers, sizes, finite reals, flags.
 
 Python's ``int()`` and ``float()`` accept too much at a boundary (``int(2.7)``
 is 2, ``int(True)`` is 1, ``float("nan")`` is a number), so every count, size,
-index and weight a caller hands in goes through one of these, which name the
-argument and the value they got::
+index and weight a caller hands in goes through one of these, which never
+coerce and name the argument and the value they got::
 
     >>> whole(3, "units", least=1)
     3
@@ -11,10 +11,16 @@ argument and the value they got::
     Traceback (most recent call last):
     ...
     catlearn.errors.ArgumentTypeError: units: expected an integer, got float 2.5
+    >>> size(2.7, "ob[x]")
+    Traceback (most recent call last):
+    ...
+    catlearn.errors.ArgumentTypeError: ob[x]: a size is an int, got float 2.7
     >>> real(float("nan"), "alpha", positive=True)
     Traceback (most recent call last):
     ...
     catlearn.errors.ArgumentValueError: alpha: expected a finite number > 0, got nan
+
+Like ``errors``, this is the ground floor: every layer may import it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from catlearn.errors import ArgumentTypeError, ArgumentValueError, CircuitError
+from catlearn.errors import ArgumentTypeError, ArgumentValueError
 
 
 def is_whole(value: Any) -> bool:
@@ -68,22 +74,12 @@ def flag(value: Any, argument: str) -> bool:
     raise ArgumentTypeError(f"{argument}: expected True or False, got {value!r:.60}")
 
 
-def variable_set(variables: Any, n_vars: int, argument: str) -> set[int]:
-    """A collection of variable numbers, each an integer in 1..``n_vars``."""
-    if isinstance(variables, (str, bytes, dict)) or not hasattr(variables, "__iter__"):
+def size(value: Any, what: str, minimum: int = 1) -> int:
+    """``value`` as an int ≥ ``minimum``; ``what`` names it in the error."""
+    if not is_whole(value):
         raise ArgumentTypeError(
-            f"{argument}: variables must be a list of variable numbers, got {variables!r:.40}"
+            f"{what}: a size is an int, got {type(value).__name__} {value!r:.60}"
         )
-    out = set()
-    for v in variables:
-        if not is_whole(v):
-            raise ArgumentTypeError(f"{argument}: variable {v!r:.40} is not an integer")
-        if not 1 <= v <= n_vars:
-            raise CircuitError(
-                f"{argument}: variable {v} is undeclared (the circuit's variables are 1..{n_vars})"
-            )
-        out.add(int(v))
-    return out
-
-
-__all__ = ["flag", "is_whole", "real", "variable_set", "whole"]
+    if value < minimum:
+        raise ArgumentValueError(f"{what}: a size is an int ≥ {minimum}, got {value}")
+    return int(value)
