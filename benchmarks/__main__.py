@@ -33,6 +33,7 @@ BENCHMARKS = {  # name: (full arguments, quick arguments)
     "circuits": ([], ["--quick"]),
     "differentiation": ([], ["--quick"]),
     "fuzz_nnf": (["100000"], ["2000"]),
+    "fuzz_cli": (["100000"], ["2000"]),
 }
 BEGIN = "<!-- python -m benchmarks: generated section, begin -->"
 END = "<!-- python -m benchmarks: generated section, end -->"

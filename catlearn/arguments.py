@@ -59,7 +59,10 @@ def real(value: Any, argument: str, *, positive: bool = False, non_negative: boo
         )
     if isinstance(value, (complex, np.complexfloating)):
         raise ArgumentTypeError(f"{argument}: expected a real number, got complex {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a Python int past float64's range (10**400)
+        number = math.inf
     bound = " > 0" if positive else " ≥ 0" if non_negative else ""
     if not math.isfinite(number) or (positive and number <= 0) or (non_negative and number < 0):
         shown = value.item() if isinstance(value, np.generic) else value

@@ -359,10 +359,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _examples(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
+    # ASCII digits only: int() would also read "５" and "1_0", which the file readers refuse.
+    n = int(text) if text.isascii() and text.isdigit() else 0
     if not 1 <= n <= MAX_EXAMPLES:
         raise argparse.ArgumentTypeError(
             f"expected a whole number from 1 to {MAX_EXAMPLES}, got {text!r:.40}"

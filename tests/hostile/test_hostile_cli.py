@@ -76,6 +76,8 @@ USAGE = [
     (["laws", "--max-examples", "9" * 30], "expected a whole number from 1 to 1000000"),
     (["laws", "--max-examples", "1.5"], "got '1.5'"),
     (["laws", "--max-examples", "ten"], "got 'ten'"),
+    (["laws", "--max-examples", "５"], "got '５'"),  # int() reads a full-width digit
+    (["laws", "--max-examples", "1_0"], "got '1_0'"),
     (["laws", "--max-examples"], "--max-examples: expected one argument"),
     (["laws", "catlearn.semirings"], "expected module:attribute"),
     (["laws", "a b:c"], "expected module:attribute .* got 'a b:c'"),
