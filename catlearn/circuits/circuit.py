@@ -170,16 +170,29 @@ class Circuit:
         if n_states.size == 0 or np.any(n_states[1:] < 1):
             raise CircuitError("n_states needs an entry ≥ 1 for each variable 1..n_vars")
         leaves = kind == LEAF
-        if np.any(var[leaves] < 1) or np.any(var[leaves] >= n_states.size):
-            raise CircuitError(f"leaf variables must lie in 1..{n_states.size - 1}")
-        if np.any(state[leaves] < 0) or np.any(state[leaves] >= n_states[var[leaves]]):
-            raise CircuitError("a leaf's state must lie below its variable's number of states")
+        top = n_states.size - 1
+        bad = np.flatnonzero(leaves & ((var < 1) | (var > top)))
+        if bad.size:
+            node = int(bad[0])
+            raise CircuitError(f"leaf node {node} has variable {var[node]}; variables are 1..{top}")
+        in_range = np.where(leaves, var, 0)  # only leaves index n_states
+        bad = np.flatnonzero(leaves & ((state < 0) | (state >= n_states[in_range])))
+        if bad.size:
+            node = int(bad[0])
+            raise CircuitError(
+                f"leaf node {node} has state {state[node]} of variable {var[node]}, "
+                f"which has states 0..{n_states[var[node]] - 1}"
+            )
         consts = kind == CONST
         if np.any((state[consts] != 0) & (state[consts] != 1)):
             raise CircuitError("a constant's state is 1 (true) or 0 (false)")
         claims = decision != 0
-        if np.any(decision < 0) or np.any(decision >= n_states.size):
-            raise CircuitError(f"decision variables must lie in 0..{n_states.size - 1}")
+        bad = np.flatnonzero((decision < 0) | (decision > top))
+        if bad.size:
+            node = int(bad[0])
+            raise CircuitError(
+                f"node {node} claims to decide variable {decision[node]}; variables are 1..{top}"
+            )
         if np.any(claims & (kind != SUM)):
             bad = int(np.flatnonzero(claims & (kind != SUM))[0])
             raise CircuitError(f"node {bad} is a {KINDS[kind[bad]]}: only ⊕ nodes decide")
@@ -310,6 +323,14 @@ class Circuit:
         return is_satisfiable(self)
 
 
+class Node(int):
+    """A node id handed out by a :class:`CircuitBuilder`: an ``int`` that remembers which
+    builder made it, so that a node of one builder is never read as another's node of
+    the same number. Each builder has its own subclass (no per-node storage)."""
+
+    __slots__ = ()
+
+
 class CircuitBuilder:
     """Hand-made circuits, node by node; ``build(roots)`` freezes them into a ``Circuit``.
 
@@ -322,9 +343,19 @@ class CircuitBuilder:
         Traceback (most recent call last):
         ...
         catlearn.errors.CircuitError: sum: child 7 is not a node yet (this builder has nodes 0..0)
+
+    The ids returned are :class:`Node` s (``int`` s) tied to their builder; plain integers
+    are read as this builder's ids, and a node of another builder is refused::
+
+        >>> a = CircuitBuilder()
+        >>> b.product([a.literal(2)])
+        Traceback (most recent call last):
+        ...
+        catlearn.errors.CircuitError: product: child 0 is a node of another CircuitBuilder
     """
 
     def __init__(self) -> None:
+        self._Node = type("Node", (Node,), {"__slots__": ()})
         self._kind: list[int] = []
         self._var: list[int] = []
         self._state: list[int] = []
@@ -342,7 +373,11 @@ class CircuitBuilder:
         self._state.append(state)
         self._decision.append(decision)
         self._offsets.append(len(self._children))
-        return len(self._kind) - 1
+        return self._Node(len(self._kind) - 1)
+
+    def _own(self, what: str, node: Any) -> None:
+        if isinstance(node, Node) and type(node) is not self._Node:
+            raise CircuitError(f"{what} {int(node)} is a node of another CircuitBuilder")
 
     def indicator(self, var: int, value: int, n_states: int | None = None) -> int:
         """The leaf [X_var = value] (variables are numbered from 1; ``n_states``, once
@@ -379,7 +414,10 @@ class CircuitBuilder:
             )
         n = len(self._kind)
         kids = []
+        mine = self._Node
         for c in list(children):
+            if type(c) is not mine and isinstance(c, Node):
+                self._own(f"{what}: child", c)
             if not is_whole(c):
                 raise ArgumentTypeError(
                     f"{what}: child {c!r:.40} is not a node id (an integer from this builder)"
@@ -422,6 +460,8 @@ class CircuitBuilder:
                 f"build: roots must be a node id or a list of them, got {roots!r:.40}"
             )
         n = len(self._kind)
+        for r in list(roots):
+            self._own("build: root", r)
         roots = [whole(r, "build: root", least=0, most=n - 1) for r in list(roots)]
         if not roots:
             raise CircuitError("build: name at least one root")

@@ -51,10 +51,11 @@ def evidence_array(
     n_vars = len(n_states)
     want = f"({'batch, ' if rows else ''}{n_vars})"
     device = isinstance(evidence, jax.Array)
+    given = evidence
     if not device:
         try:
             evidence = np.asarray(evidence)
-        except (TypeError, ValueError) as error:  # ragged rows
+        except (TypeError, ValueError, OverflowError) as error:  # ragged rows
             raise CircuitError(f"{argument} must be {want} integers: {error}") from None
     shape = tuple(evidence.shape)
     if len(shape) != (2 if rows else 1) or shape[-1] != n_vars:
@@ -62,22 +63,47 @@ def evidence_array(
             f"{argument} must be {want} integers (-1: unobserved); got shape {shape}"
         )
     kind = np.dtype(evidence.dtype).kind
+    if kind in "fO" and not device and not isinstance(given, np.ndarray):
+        _python_ints(given, shape, n_states, argument)  # e.g. 2**64 - 1 in a list
     if kind not in "iub" and not (kind == "f" and evidence.size == 0):
         raise ArgumentTypeError(
             f"{argument} must hold integer states (-1: unobserved), got dtype {evidence.dtype}"
         )
     if device:
         return evidence
-    evidence = evidence.astype(np.int64, copy=False)
-    bad = (evidence < -1) | (evidence >= np.asarray(n_states))
+    # Range-check in the given dtype, before any cast: uint64 2**64 - 1 must not wrap to -1.
+    limit = np.asarray(n_states, dtype=np.int64)
+    if kind == "u":
+        bad = evidence >= limit.astype(evidence.dtype)
+    elif kind == "i":
+        bad = (evidence < -1) | (evidence >= limit)
+    else:
+        bad = evidence.astype(np.int64) >= limit
     if bad.any():
         at = tuple(int(i) for i in np.argwhere(bad)[0])
-        v = at[-1] + 1
-        raise CircuitError(
-            f"{argument}[{', '.join(map(str, at))}] = {evidence[at]}: variable {v} has "
-            f"states 0..{n_states[v - 1] - 1} (-1: unobserved)"
-        )
-    return evidence
+        _out_of_range(argument, at, evidence[at].item(), n_states)
+    return evidence.astype(np.int64, copy=False)
+
+
+def _out_of_range(argument: str, at: tuple, value: Any, n_states: np.ndarray) -> None:
+    v = at[-1] + 1
+    raise CircuitError(
+        f"{argument}[{', '.join(map(str, at))}] = {value!r}: variable {v} has "
+        f"states 0..{n_states[v - 1] - 1} (-1: unobserved)"
+    )
+
+
+def _python_ints(given: Any, shape: tuple, n_states: np.ndarray, argument: str) -> None:
+    """Name an out-of-range Python integer that made numpy fall back to float or object
+    (``[[2**64 - 1, 0]]`` becomes float64): the problem is the integer, not the dtype."""
+    try:
+        cells = np.asarray(given, dtype=object).reshape(shape)
+    except (TypeError, ValueError):
+        return
+    for at, x in np.ndenumerate(cells):
+        if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+            if not -1 <= x < n_states[at[-1]]:
+                _out_of_range(argument, at, int(x), n_states)
 
 
 def evidence_dict(evidence: Any, n_states: np.ndarray, argument: str = "evidence") -> dict:

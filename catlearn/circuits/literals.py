@@ -44,6 +44,18 @@ def literal_table(c: Circuit, literal_weights: Any, *, signed: bool = False) -> 
     table = np.ones((c.n_vars + 1, states))
     if literal_weights is None:
         return table
+    table = _filled(c, literal_weights, signed, table, states)
+    # A variable with a single state and no leaf is no variable of the circuit (one
+    # summed out by marginalize): it weighs 1, so its weights are not counted in again.
+    single = np.flatnonzero(c.n_states == 1)
+    if single.size:
+        mentioned = np.unique(c.var[c.kind == 0])
+        table[single[~np.isin(single, mentioned)]] = 1.0
+    return table
+
+
+def _filled(c: Circuit, literal_weights: Any, signed: bool, table: np.ndarray,
+            states: int) -> np.ndarray:  # fmt: skip
     if isinstance(literal_weights, Mapping):
         for lit, w in literal_weights.items():
             if not is_whole(lit):

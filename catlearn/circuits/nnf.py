@@ -73,7 +73,10 @@ def read_nnf(source: Any) -> Circuit:
 
     The file must be ASCII text; every count (the header's, each line's child
     count) must match what the file holds, and every decision claim (``O j``)
-    is verified (see ``catlearn.circuits.decisions``) before it is believed.
+    is verified (see ``catlearn.circuits.decisions``) before it is believed; a
+    file that breaks these is an ``NNFError`` naming the line. A path that cannot
+    be opened raises the builtin ``OSError`` naming it (``FileNotFoundError``,
+    ``IsADirectoryError``, ``PermissionError``).
     """
     stream, name, close = _open(source)
     try:

@@ -33,13 +33,13 @@ import numpy as np
 
 from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError, require_circuit
 from catlearn.circuits.literals import literal_table
-from catlearn.circuits.properties import is_deterministic, undecomposable_nodes
+from catlearn.circuits.properties import is_deterministic, scopes, undecomposable_nodes
 from catlearn.circuits.variables import variable_set
 from catlearn.errors import ArgumentTypeError
 from catlearn.semirings import Boolean, Counting, Log, Real
 
 
-def _require(c: Circuit, deterministic: bool, query: str) -> Circuit:
+def _require(c: Circuit, deterministic: bool, query: str, smooth: bool = True) -> Circuit:
     c = require_circuit(c, "c")
     bad = undecomposable_nodes(c)
     if bad:
@@ -49,7 +49,7 @@ def _require(c: Circuit, deterministic: bool, query: str) -> Circuit:
         )
     if deterministic and not is_deterministic(c):
         raise CircuitError(f"{query} needs a deterministic circuit (d-DNNF); this one is not")
-    return c.smooth(all_variables=True)
+    return c.smooth(all_variables=True) if smooth else c
 
 
 def _single(values: Any, c: Circuit) -> Any:
@@ -60,15 +60,33 @@ def _single(values: Any, c: Circuit) -> Any:
 def model_count(c: Circuit) -> int | list[int]:
     """The exact number of satisfying assignments of all declared variables (Python int)."""
     c = require_circuit(c, "c")
-    s = _require(c, True, "model_count")
+    _require(c, True, "model_count", smooth=False)
+    # Smooth only against the variables the circuit mentions; each root's free variables
+    # multiply its count once, computed in bulk (2**26 declared variables cost O(n_vars)).
+    s = c.smooth(all_variables=False)
+    free = [_free_factor(c, scope) for scope in (scopes(s)[r] for r in s.roots.tolist())]
     compiled = s.compile(Counting())
     C = Counting()  # edge weights are ignored: a count counts models
     ones = {
         "weights": C.ones((s.n_edges + 1,)),
         "literals": C.ones((s.n_vars + 1, compiled.max_states)),
     }
-    out = _single(compiled.apply(ones), c)
-    return int(out) if c.roots.size == 1 else [int(v) for v in out]
+    out = np.asarray(compiled.apply(ones))[0]
+    counts = [int(v) * f for v, f in zip(out.tolist(), free)]
+    return counts[0] if c.roots.size == 1 else counts
+
+
+def _free_factor(c: Circuit, scope: int) -> int:
+    """Π of n_states over the declared variables outside ``scope`` (a bitmask over 0..n)."""
+    n = c.n_vars + 1
+    bits = np.unpackbits(
+        np.frombuffer(scope.to_bytes((n + 7) // 8, "little"), dtype=np.uint8), bitorder="little"
+    )[:n].astype(bool)
+    states = c.n_states[1:][~bits[1:]]
+    factor = 1
+    for k, m in zip(*np.unique(states, return_counts=True)):
+        factor *= int(k) ** int(m)
+    return factor
 
 
 def wmc(c: Circuit, literal_weights: Any = None, *, log: bool = False) -> Any:

@@ -36,7 +36,7 @@ from catlearn.circuits.circuit import (
 )
 from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.literals import literal_table
-from catlearn.circuits.properties import undecomposable_nodes
+from catlearn.circuits.properties import is_deterministic, undecomposable_nodes
 from catlearn.errors import ArgumentTypeError, ArgumentValueError
 
 
@@ -52,6 +52,14 @@ def sample(
     ``evidence`` is ``(n_vars,)`` states, -1 where free (checked, as everywhere:
     see ``catlearn.circuits.evidence``); ``seed`` an integer ≥ 0 or a numpy
     ``Generator`` (sampling runs on the host: a JAX key is not a seed here).
+
+    Which distribution: the circuit must be decomposable, and either deterministic
+    (a d-DNNF, as ``wmc``, ``marginals`` and ``mpe`` require), so that each model is
+    drawn ∝ the product of its literal weights, or carry explicit edge weights (a
+    probabilistic circuit / mixture), whose ⊕ nodes are then sampled as the mixtures
+    they are: x is drawn ∝ the circuit's value at x. An unweighted, non-deterministic
+    circuit (``x1 ∨ x2`` as a plain ⊕) is refused: its value at a model counts the
+    ⊕ children that hold there, so its draws would not follow the models' weights.
     """
     c = require_circuit(c, "c")
     n = whole(n, "sample: n", least=0)
@@ -61,6 +69,12 @@ def sample(
     bad = undecomposable_nodes(c)
     if bad:
         raise CircuitError(f"sample needs a decomposable circuit (see product node {bad[0]})")
+    if c.weights is None and not is_deterministic(c):
+        raise CircuitError(
+            "sample needs a deterministic circuit (d-DNNF) or explicit ⊕ edge weights (a "
+            "probabilistic circuit): this one has neither, so a model satisfying several "
+            "children of an ⊕ node would be drawn more often than its weight says"
+        )
     table = literal_table(c, literal_weights)
     ev = np.full(c.n_vars, -1) if evidence is None else evidence
     if isinstance(ev, jax.Array):  # sampling runs on the host: its values are needed here

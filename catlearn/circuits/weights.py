@@ -38,7 +38,12 @@ _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def read_weights(source: str | Path | Any) -> dict[int, float]:
-    """The ``{literal: weight}`` of a weights file (a path, or a text or binary stream)."""
+    """The ``{literal: weight}`` of a weights file (a path, or a text or binary stream).
+
+    A path that cannot be read raises the builtin ``OSError`` naming it
+    (``FileNotFoundError``, ``IsADirectoryError``, ``PermissionError``); what is read is
+    checked as the module docstring says. A JSON file must hold an object, not a list.
+    """
     name, data = _read(source)
     if isinstance(data, bytes):
         try:
@@ -54,6 +59,10 @@ def read_weights(source: str | Path | Any) -> dict[int, float]:
         text = text[1:]
     if text.lstrip().startswith("{"):
         return _json(text, name)
+    if text.lstrip().startswith("["):
+        raise CircuitError(
+            f'{name}: a JSON weights file must be an object {{"literal": weight, …}}, not a list'
+        )
     return _lines(text, name)
 
 

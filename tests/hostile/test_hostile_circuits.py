@@ -146,9 +146,9 @@ def test_builder_and_from_arrays_verify_claims_too():
 @pytest.mark.parametrize(
     "decision, message",
     [
-        ([0, 0, 3], "decision variables must lie in 0..2"),
+        ([0, 0, 3], "node 2 claims to decide variable 3; variables are 1..2"),
         ([1, 0, 0], "only ⊕ nodes decide"),
-        ([0, 0, -1], "decision variables"),
+        ([0, 0, -1], "node 2 claims to decide variable -1"),
     ],  # fmt: skip
 )
 def test_decision_flags_out_of_place_are_refused(decision, message):
@@ -733,8 +733,8 @@ FROM_ARRAYS = [
     (dict(kind=[1], var=[0], state=[2]), CircuitError, "a constant's state is 1 \\(true\\) or 0"),
     (dict(n_states=[0, 0]), CircuitError, "n_states needs an entry ≥ 1"),
     (dict(roots=[]), CircuitError, "roots must name nodes 0..0"),
-    (dict(var=[2]), CircuitError, "leaf variables must lie in 1..1"),
-    (dict(state=[2]), CircuitError, "a leaf's state must lie below"),
+    (dict(var=[2]), CircuitError, "leaf node 0 has variable 2; variables are 1..1"),
+    (dict(state=[2]), CircuitError, "leaf node 0 has state 2 of variable 1, which has states 0..1"),
 ]
 
 
@@ -793,3 +793,88 @@ def test_edge_weights_must_be_finite_and_non_negative(bad):
 def test_public_functions_name_their_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# -- issue 14: probe findings -------------------------------------------------------------
+
+
+def xor3() -> Circuit:
+    b = CircuitBuilder()
+    x, nx, y, ny = b.literal(1), b.literal(1, False), b.literal(2), b.literal(2, False)
+    return b.build([b.sum([b.product([x, ny]), b.product([nx, y])], decision=1)], n_vars=3)
+
+
+@pytest.mark.parametrize(
+    "evidence, shown",
+    [
+        (np.array([[2**64 - 1, 0, 0]], dtype=np.uint64), "18446744073709551615"),
+        (np.array([[2**64 - 2, 0, 0]], dtype=np.uint64), "18446744073709551614"),
+        (np.array([[255, 0, 0]], dtype=np.uint8), "255"),
+        ([[2**64 - 1, 0, 0]], "18446744073709551615"),
+        ([[2**64, 0, 0]], "18446744073709551616"),
+    ],
+)
+@pytest.mark.parametrize("semiring", ["Boolean", "Counting"])
+def test_huge_unsigned_evidence_is_never_read_as_unobserved(evidence, shown, semiring):
+    from catlearn import semirings
+
+    f = xor3().compile(getattr(semirings, semiring)())
+    with pytest.raises(CircuitError, match=rf"evidence\[0, 0\] = {shown}: variable 1"):
+        f(evidence)
+    with pytest.raises(CircuitError, match=rf"evidence\[0\] = {shown}"):
+        xor3().sample(3, evidence=np.asarray(evidence, dtype=object)[0].tolist())
+
+
+def test_a_node_of_another_builder_is_refused():
+    a = CircuitBuilder()
+    h = a.literal(1)
+    b = CircuitBuilder()
+    b.sum([])
+    with pytest.raises(CircuitError, match="child 0 is a node of another CircuitBuilder"):
+        b.product([h, b.literal(3)])
+    with pytest.raises(CircuitError, match="root 0 is a node of another CircuitBuilder"):
+        b.build(h)
+    c = b.build([b.product([1, b.literal(2)])], n_vars=3)  # plain 1: this builder's x3
+    assert c.model_count() == brute_count(c) == 2
+
+
+def test_marginalized_variables_are_not_counted_again():
+    b = CircuitBuilder()
+    x, y, ny = b.literal(1), b.literal(2), b.literal(2, False)
+    c = b.build([b.product([x, b.sum([y, ny], decision=2)])], n_vars=3)
+    m = c.marginalize([1])
+    w = {1: 0.3, -1: 0.2, 2: 0.6, -2: 0.4, 3: 2.0, -3: 1.0}
+    # Σ_x c(x, y, z) over the remaining variables y, z: brute force over (y, z) only.
+    rest = [(y_, z_) for y_ in (0, 1) for z_ in (0, 1)]
+    truth_count = sum(any(evaluate(c, (x_, y_, z_)) for x_ in (0, 1)) for y_, z_ in rest)
+    truth_w = sum(
+        sum(evaluate(c, (x_, y_, z_)) for x_ in (0, 1))
+        * Fraction(w[2] if y_ else w[-2])
+        * Fraction(w[3] if z_ else w[-3])
+        for y_, z_ in rest
+    )
+    assert m.model_count() == truth_count == 4
+    assert float(m.wmc(None)) == pytest.approx(4.0)
+    assert float(m.wmc(w)) == pytest.approx(float(truth_w))
+
+
+def test_sample_refuses_an_unweighted_non_deterministic_circuit():
+    b = CircuitBuilder()
+    either = b.build([b.sum([b.literal(1), b.literal(2)])])
+    with pytest.raises(CircuitError, match="sample needs a deterministic circuit"):
+        either.sample(100, {1: 0.5, -1: 0.5, 2: 0.5, -2: 0.5})
+    b = CircuitBuilder()  # explicit edge weights: a mixture, sampled as one
+    mix = b.build([b.sum([b.literal(1), b.literal(2)], [0.5, 0.5])])
+    assert mix.sample(10, seed=0).shape == (10, 2)
+
+
+def test_free_variables_do_not_make_model_count_hang():
+    c = read_nnf(io.StringIO(f"nnf 1 0 {2**18}\nL 1\n"))
+    assert c.model_count() == 2 ** (2**18 - 1)
+    c = read_nnf(io.StringIO("nnf 1 0 40\nL 1\n"))
+    assert c.model_count() == 2**39
+
+
+def test_a_json_list_of_weights_is_named():
+    with pytest.raises(CircuitError, match="must be an object"):
+        read_weights(io.StringIO("[1, 0.3]"))
