@@ -89,15 +89,16 @@ class Param:
 MISSING = object()  # what look_up returns when ``ar`` has nothing for a box
 
 
-def look_up(ar: Any, box: Any) -> Any:
+def look_up(ar: Any, box: Any, *, by_name: bool = True) -> Any:
     """What ``ar`` gives for ``box``: a function of the box, or a mapping keyed by the box
-    or its name; ``MISSING`` when it has nothing."""
+    or (with ``by_name``) its name; ``MISSING`` when it has nothing."""
     if callable(ar) and not isinstance(ar, Mapping):
         return ar(box)
     if isinstance(ar, Mapping):
         # A dagger keeps its original's name: found by name, it would silently get the
         # original's (untransposed) image.
-        keys = (box,) if getattr(box, "is_dagger", False) else (box, name_of(box))
+        by_name = by_name and not getattr(box, "is_dagger", False)
+        keys = (box, name_of(box)) if by_name else (box,)
         for key in keys:
             try:
                 return ar[key]

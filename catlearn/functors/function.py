@@ -67,9 +67,10 @@ class FunctionFunctor:
     ``ob`` maps types (or their names) to an int ≥ 1 (a vector size), a shape
     tuple of them, or a ``jax.ShapeDtypeStruct``; ``ar`` maps boxes (or names) to
     a function ``f(*inputs) -> output(s)`` or a layer with ``apply`` (and
-    optionally ``init``). A box missing from ``ar`` that has its own
-    ``apply`` (the generators of ``catlearn.diagrams.nn``) is its own
-    layer. ``merge`` is the monoid for ``Merge`` and many-input spiders.
+    optionally ``init``). A box that has its own ``apply`` (the generators
+    of ``catlearn.diagrams.nn``) is its own layer unless ``ar`` is keyed by
+    that very box: an entry keyed by its name means plain boxes of that name.
+    ``merge`` is the monoid for ``Merge`` and many-input spiders.
     A layer's params entry is keyed by its name and belongs to its box:
     ``compile`` refuses two different boxes with one name
     (``ParameterConflictError``), and ``apply`` checks each entry against the
@@ -145,11 +146,15 @@ class FunctionFunctor:
         )
 
     def _lookup(self, box: Any) -> Any:
+        if callable(getattr(box, "apply", None)):
+            # A layer (catlearn.diagrams.nn) means itself: only an entry keyed by the box
+            # replaces it, never one keyed by its name, which means the plain boxes of
+            # that name (two different boxes with one name are not one box).
+            value = look_up(self._ar, box, by_name=False)
+            return box if value is MISSING else value
         value = look_up(self._ar, box)
         if value is not MISSING:
             return value
-        if callable(getattr(box, "apply", None)):
-            return box
         raise MissingImageError(f"the functor has no function for box {signature_of(box)}")
 
     def _merge_morphism(self, box: Any, outs: list) -> Morphism:

@@ -87,6 +87,13 @@ def polynomials(diagram: Any, symbols: Any = None) -> tuple[sympy.Expr, ...]:
     for s in symbols:
         if not isinstance(s, sympy.Symbol):
             raise SymbolError(f"symbols: {s!r} ({type(s).__name__}) is not a name or a Symbol")
+    seen: dict[str, int] = {}
+    for i, s in enumerate(symbols):
+        j = seen.setdefault(s.name, i)
+        if j != i:  # two inputs under one name would be merged into one variable
+            raise SymbolError(
+                f"symbols: {s.name!r} names both input {j} and input {i}; names must differ"
+            )
     outputs = net.interpret(
         symbols, operator.add, operator.mul, operator.neg, lambda c: sympy.Rational(c)
     )

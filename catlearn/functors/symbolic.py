@@ -33,6 +33,19 @@ def is_symbolic(value: Any) -> bool:
     return False
 
 
+def undefined_functions(value: Any) -> list[str]:
+    """The names of the undefined functions (``sympy.Function("g")(t)``) an array holds:
+    they have no JAX meaning, so ``lambdify`` would emit code that fails when called."""
+    flat = np.asarray(value, dtype=object).reshape(-1)
+    names = {
+        str(f.func)
+        for v in flat
+        if isinstance(v, sympy.Basic)
+        for f in v.atoms(sympy.core.function.AppliedUndef)
+    }
+    return sorted(names)
+
+
 def lambdify_array(value: Any) -> tuple[Callable[..., Any], tuple[sympy.Symbol, ...]]:
     """(fn, symbols): ``fn(*values)`` is the array as a JAX array."""
     array = np.asarray(value, dtype=object)

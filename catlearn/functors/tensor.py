@@ -29,7 +29,7 @@ import jax
 import numpy as np
 
 from catlearn.diagrams import from_discopy
-from catlearn.errors import ArgumentTypeError, NonCommutativeError
+from catlearn.errors import ArgumentTypeError, NonCommutativeError, SymbolError
 from catlearn.functors.boxes import (
     MISSING,
     Dagger,
@@ -48,7 +48,7 @@ from catlearn.functors.boxes import (
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.compiled import CompiledDiagram
 from catlearn.functors.parameters import claim, owner_of, require_key
-from catlearn.functors.symbolic import is_symbolic, lambdify_array
+from catlearn.functors.symbolic import is_symbolic, lambdify_array, undefined_functions
 from catlearn.semirings import Real, Semiring, require_semiring
 
 
@@ -120,6 +120,13 @@ class TensorFunctor(Dimensions):
         if is_symbolic(value):
             array = np.asarray(array_like(box, value, numbers=False), dtype=object)
             got = np.shape(array)
+            undefined = undefined_functions(array)
+            if undefined:
+                raise SymbolError(
+                    f"box {signature_of(box)} holds the undefined function(s) "
+                    f"{', '.join(undefined)}: no JAX meaning; write them with sympy's own "
+                    "functions (sin, exp, …) or replace them before building the functor"
+                )
         else:
             where = f"box {signature_of(box)}"
             array = converted(where, self.semiring.asarray, array_like(box, value))

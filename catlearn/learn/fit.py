@@ -32,6 +32,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from catlearn.arguments import size
@@ -79,6 +80,43 @@ def _split(data: Any, argument: str) -> tuple[tuple, Any, int]:
     if n == 0:
         raise ArgumentValueError(f"{argument}: no examples (the leading axes are empty)")
     return inputs, targets, n
+
+
+def _check_labels(
+    apply: Callable, params: Any, inputs: tuple, targets: Any, batch: int, argument: str
+) -> None:
+    """Integer targets of the shape of the predictions less their last axis (of k ≥ 2) are
+    class indices, as ``accuracy`` and optax's integer-label losses read them: each must be
+    in 0..k-1 (optax wraps -1 to the last class silently). Read once, on the host; other
+    targets, or predictions whose shape cannot be told without running, are not checked."""
+    if isinstance(targets, jax.core.Tracer) or not hasattr(targets, "dtype"):
+        return
+    dtype = np.dtype(targets.dtype)
+    if dtype.kind not in "iu":
+        return
+    try:
+        specs = [
+            jax.ShapeDtypeStruct((batch, *jnp.shape(x)[1:]), jnp.result_type(x)) for x in inputs
+        ]
+        out = jax.eval_shape(apply, params, *specs)
+    except Exception:  # apply's own error comes, in full, when the epoch traces it
+        return
+    shape = getattr(out, "shape", None)
+    if shape is None or len(shape) < 2 or shape[-1] < 2:
+        return
+    if tuple(shape) != (batch, *targets.shape[1:], shape[-1]):
+        return
+    k = int(shape[-1])
+    labels = np.asarray(targets)
+    bad = np.flatnonzero((labels < 0) | (labels >= k))
+    if bad.size:
+        where = np.unravel_index(int(bad[0]), labels.shape)
+        index = int(where[0]) if labels.ndim == 1 else tuple(int(i) for i in where)
+        raise ArgumentValueError(
+            f"{argument}: the targets are class indices for {k} classes (the predictions "
+            f"end in an axis of {k}), but the label at index {index} is "
+            f"{labels.reshape(-1)[int(bad[0])]}; labels must be in 0..{k - 1}"
+        )
 
 
 def _functions(**named: Any) -> None:
@@ -143,8 +181,10 @@ def fit(
             f"got {type(optimizer).__name__}"
         )
     key = jax.random.key(0) if key is None else require_key(key, "key")
+    _check_labels(apply, params, inputs, targets, batch, "data")
     if validation is not None:
-        _split(validation, "validation")
+        v_inputs, v_targets, v_n = _split(validation, "validation")
+        _check_labels(apply, params, v_inputs, v_targets, min(batch, v_n), "validation")
     metrics = None if metrics is None else _metrics(metrics)
     sharding = None
     if mesh is not None:
@@ -216,7 +256,8 @@ def _diverged(epoch: int, mean: float, inputs: tuple, targets: Any, history: His
     cause = (
         f"the data holds NaN or inf ({', '.join(bad)})"
         if bad
-        else "the parameters diverged: lower the learning rate, or check the loss"
+        else "the parameters diverged: lower the learning rate, or check the loss (and, "
+        "for class labels, that each is in 0..k-1)"
     )
     error = DivergenceError(f"fit: the mean loss of epoch {epoch} is {mean}; {cause}")
     error.history = history

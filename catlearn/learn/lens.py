@@ -36,7 +36,14 @@ from discopy import braided, frobenius, markov, rigid
 
 from catlearn.arguments import size
 from catlearn.diagrams import Feedback
-from catlearn.errors import ArgumentTypeError, LensError, MissingImageError
+from catlearn.errors import (
+    ArgumentTypeError,
+    CatlearnError,
+    CompositionError,
+    LensError,
+    MissingImageError,
+    ShapeError,
+)
 from catlearn.functors.parameters import claim
 
 
@@ -46,21 +53,30 @@ class Lens(NamedTuple):
     ``forward(params, xs) -> (ys, residual)``; ``backward(residual, dys) ->
     (dparams, dxs)``, where ``dparams`` is a dict holding cotangents for
     the parameter entries this lens uses (a tied entry's uses add up).
+
+    ``dom`` and ``cod``, when known (``lens(F, diagram)`` knows them), are the
+    wires' ``(type name, shape of one example)``: ``get`` and ``put`` check the
+    inputs and cotangents against them (``ShapeError`` naming the wire) and
+    ``then`` refuses to compose mismatched types (``CompositionError``).
     """
 
     forward: Callable[[Any, tuple], tuple[tuple, Any]]
     backward: Callable[[Any, tuple], tuple[dict, tuple]]
     n_in: int
     n_out: int
+    dom: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+    cod: tuple[tuple[str, tuple[int, ...]], ...] | None = None
 
     def get(self, params: Any, xs: tuple) -> tuple:
         """The forward map."""
-        return self.forward(params, _arity(xs, self.n_in, "inputs"))[0]
+        return self.forward(params, _checked(xs, self.n_in, self.dom, "input"))[0]
 
     def put(self, params: Any, xs: tuple, dys: tuple) -> tuple[dict, tuple]:
         """The reverse map: (cotangent of params, cotangent of inputs)."""
-        _, residual = self.forward(params, _arity(xs, self.n_in, "inputs"))
-        return self.backward(residual, _arity(dys, self.n_out, "output cotangents"))
+        xs = _checked(xs, self.n_in, self.dom, "input")
+        dys = _checked(dys, self.n_out, self.cod, "output cotangent")
+        _, residual = self.forward(params, xs)
+        return self.backward(residual, dys)
 
     def then(self, other: Lens) -> Lens:
         """Sequential composition: self, then other."""
@@ -68,6 +84,10 @@ class Lens(NamedTuple):
         if self.n_out != other.n_in:
             raise LensError(
                 f"cannot compose a lens with {self.n_out} outputs and one with {other.n_in} inputs"
+            )
+        if self.cod is not None and other.dom is not None and self.cod != other.dom:
+            raise CompositionError(
+                f"cannot compose a lens to {_types(self.cod)} with one from {_types(other.dom)}"
             )
 
         def forward(params, xs):
@@ -81,7 +101,7 @@ class Lens(NamedTuple):
             dp1, dxs = self.backward(r1, dys)
             return _add(dp1, dp2), dxs
 
-        return Lens(forward, backward, self.n_in, other.n_out)
+        return Lens(forward, backward, self.n_in, other.n_out, self.dom, other.cod)
 
     def tensor(self, other: Lens) -> Lens:
         """Parallel composition: inputs and outputs side by side."""
@@ -99,7 +119,9 @@ class Lens(NamedTuple):
             dp2, dxs2 = other.backward(r2, dys[m:])
             return _add(dp1, dp2), dxs1 + dxs2
 
-        return Lens(forward, backward, self.n_in + other.n_in, self.n_out + other.n_out)
+        dom = self.dom + other.dom if self.dom is not None and other.dom is not None else None
+        cod = self.cod + other.cod if self.cod is not None and other.cod is not None else None
+        return Lens(forward, backward, self.n_in + other.n_in, self.n_out + other.n_out, dom, cod)
 
     __rshift__ = then
     __matmul__ = tensor
@@ -166,7 +188,38 @@ def lens(F: Any, diagram: Any) -> Lens:
         for part in parts[1:]:
             layer_lens = layer_lens @ part
         total = total >> layer_lens
-    return total
+    return total._replace(dom=_wires(F, diagram.dom), cod=_wires(F, diagram.cod))
+
+
+def _wires(F: Any, typ: Any) -> tuple | None:
+    """The ``(type name, shape)`` of each wire of ``typ`` under ``F``; None if unknown."""
+    try:
+        return tuple((str(o), tuple(F.shape(o))) for o in typ.inside)
+    except (CatlearnError, AttributeError, TypeError):
+        return None
+
+
+def _types(wires: tuple) -> str:
+    return " @ ".join(f"{name} {shape}" for name, shape in wires) or "()"
+
+
+def _checked(values: Any, n: int, wires: tuple | None, what: str) -> tuple:
+    """``values`` as a tuple of ``n``, each of its wire's shape (one example) when known."""
+    values = _arity(values, n, what + "s")
+    if wires is not None:
+        for i, (value, (name, shape)) in enumerate(zip(values, wires)):
+            got = getattr(value, "shape", None)
+            if got is None:
+                try:
+                    got = jnp.shape(value)
+                except TypeError:
+                    continue  # not an array: the function itself will say what it needs
+            if tuple(got) != shape:
+                raise ShapeError(
+                    f"{what} {i} (wire {name}) needs shape {shape} (one example; vmap a "
+                    f"batch), got {tuple(got)}"
+                )
+    return values
 
 
 def _box_lens(F: Any, box: Any, owners: dict[str, Any]) -> Lens:

@@ -767,3 +767,91 @@ def test_parallel_misuse():
         data_mesh(["cpu"])
     batch = shard_batch(np.arange(4.0), mesh)
     np.testing.assert_array_equal(np.asarray(batch), np.arange(4.0))
+
+
+# -- silent wrong answers found by an independent probe ------------------------
+
+
+def test_a_foreign_wire_is_refused_by_every_gate_and_apply():
+    b1, b2 = pc.Builder(1), pc.Builder(1)
+    foreign, own = b1.inputs[0], b2.inputs[0]
+    with pytest.raises(PolycircError, match="of another Builder"):
+        b2.add(foreign, own)  # silently built x + x before
+    for gate in (
+        lambda: b2.mul(own, foreign),
+        lambda: b2.neg(foreign),
+        lambda: b2.sum([foreign]),
+        lambda: b2.sum([own, foreign]),
+        lambda: b2.apply(pc.NOT(), [foreign]),
+        lambda: b2.build([foreign]),
+    ):
+        with pytest.raises(PolycircError, match="of another Builder"):
+            gate()
+    x = b2.inputs[0]  # the builder's own inputs still build: 2x
+    assert polynomials(b2.build([b2.add(x, x)]), ["x"]) == (2 * sympy.Symbol("x"),)
+
+
+def test_duplicate_symbol_names_are_refused():
+    b = pc.Builder(2)
+    x, y = b.inputs
+    f = b.build([b.add(b.mul(x, y), x)])
+    X, Y = sympy.symbols("x y")
+    assert polynomials(f, ["x", "y"]) == (X * Y + X,)
+    with pytest.raises(SymbolError, match="'x' names both input 0 and input 1"):
+        polynomials(f, ["x", "x"])  # was (x**2 + x,)
+
+
+def test_a_name_keyed_entry_does_not_replace_an_nn_layer():
+    x = Ty("x")
+    dense = nn.Dense(x, x, name="normalise")
+    model = dense >> Box("normalise", x, x)
+    F = FunctionFunctor({x: 2}, {"normalise": lambda v: 2 * v})
+    params = F.init(model, jax.random.key(0))
+    assert set(params) == {"normalise"}  # the Dense layer's weights (was {})
+    w, b = params["normalise"]["w"], params["normalise"]["b"]
+    v = jnp.array([1.0, -2.0])
+    want = 2 * (np.asarray(v) @ np.asarray(w) + np.asarray(b))
+    np.testing.assert_allclose(F.compile(model).apply(params, v), want, rtol=1e-6)
+    ref = FunctionFunctor({x: 2}).compile(dense).apply(params, v)
+    np.testing.assert_allclose(ref, want / 2, rtol=1e-6)
+
+
+def test_lens_checks_shapes_and_types_at_the_boundary():
+    x, y = Ty("x"), Ty("y")
+    F = FunctionFunctor({x: 2, y: 4})
+    lin, lin2 = nn.Linear(x, y, name="l"), nn.Linear(x, y, name="l2")
+    params = F.init(lin @ lin2, jax.random.key(0))
+    with pytest.raises(ShapeError, match=r"output cotangent 0 \(wire y\) needs shape \(4,\)"):
+        lens(F, lin).put(params, (jnp.ones(2),), (jnp.ones(2),))
+    with pytest.raises(ShapeError, match=r"input 0 \(wire x\) needs shape \(2,\)"):
+        lens(F, lin).get(params, (jnp.ones(4),))
+    with pytest.raises(CompositionError, match=r"to y \(4,\) with one from x \(2,\)"):
+        lens(F, lin) >> lens(F, lin2)
+    _, (dv,) = lens(F, lin).put(params, (jnp.ones(2),), (jnp.ones(4),))
+    np.testing.assert_allclose(dv, np.asarray(params["l"]["w"]) @ np.ones(4), rtol=1e-6)
+
+
+def test_an_undefined_sympy_function_is_refused_at_construction():
+    x, t = Ty("x"), sympy.Symbol("t")
+    f = Box("f", x, x)
+    with pytest.raises(SymbolError, match=r"box f : x → x holds the undefined function\(s\) g"):
+        TensorFunctor({x: 2}, {f: [[sympy.Function("g")(t), 0], [0, 1]]})
+
+
+@pytest.mark.parametrize("label", [-1, 7])
+def test_class_labels_out_of_range_are_named(label):
+    ce = lambda logits, y: optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()  # noqa: E731
+    xs, ys = jnp.ones((8, 2)), jnp.array([0, 1, 2, 0, 1, label, 2, 0])
+    with pytest.raises(ArgumentValueError, match=rf"label at index 5 is {label}; .* 0\.\.2"):
+        fit(lambda p, v: v @ p, jnp.zeros((2, 3)), (xs, ys), ce, epochs=1, progress=False)
+    with pytest.raises(ArgumentValueError, match=rf"validation: .* index 5 is {label}"):
+        good = (xs, jnp.zeros(8, jnp.int32))
+        fit(
+            lambda p, v: v @ p,
+            jnp.zeros((2, 3)),
+            good,
+            ce,
+            epochs=1,
+            progress=False,
+            validation=(xs, ys),
+        )
