@@ -150,12 +150,7 @@ class RDA:
         """
         epochs = size(epochs, "epochs", minimum=0)
         params = self._check(params, (self.n_params,), "params")
-        x = self._check(x, (None, self.n_inputs), "x")
-        y = self._check(y, (None, self.n_outputs), "y")
-        if x.shape[0] != y.shape[0]:
-            raise ShapeError(f"x has {x.shape[0]} examples but y has {y.shape[0]}")
-        if x.shape[0] == 0:
-            raise ArgumentValueError("fit: x and y hold no examples")
+        x, y = self._examples(x, y, "fit")
         key = None if key is None else require_key(key, "key")
         history = RDAHistory()
         for epoch in range(epochs):
@@ -175,13 +170,18 @@ class RDA:
 
     def accuracy(self, params: Any, x: Any, y: Any) -> float:
         """The fraction of examples whose every output is right."""
+        x, y = self._examples(x, y, "accuracy")
+        return self._accuracy(params, x, y)
+
+    def _examples(self, x: Any, y: Any, caller: str) -> tuple[jax.Array, jax.Array]:
+        """x and y checked as one data set: ring values, arities, one non-empty example axis."""
         x = self._check(x, (None, self.n_inputs), "x")
         y = self._check(y, (None, self.n_outputs), "y")
         if x.shape[0] != y.shape[0]:
             raise ShapeError(f"x has {x.shape[0]} examples but y has {y.shape[0]}")
         if x.shape[0] == 0:
-            raise ArgumentValueError("accuracy: x and y hold no examples")
-        return self._accuracy(params, x, y)
+            raise ArgumentValueError(f"{caller}: x and y hold no examples")
+        return x, y
 
     def _accuracy(self, params: Any, x: jax.Array, y: jax.Array) -> float:
         right = np.all(np.asarray(self.predict(params, x)) == np.asarray(y), axis=1)
