@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -241,22 +240,22 @@ def _circuit(path: str, query: str, weights_path: str | None, as_json: bool) -> 
 
 
 def _weights(path: str, n_vars: int) -> dict[int, float]:
-    """The weights file's ``{literal: weight}``, checked against what the queries need."""
+    """The weights file's ``{literal: weight}``, checked against what the queries need.
+
+    ``read_weights`` already refuses bytes that are not UTF-8 and weights that are
+    not finite, naming the line; what it cannot know is the circuit and the query.
+    """
     from catlearn.circuits import CircuitError
     from catlearn.circuits.weights import read_weights
 
-    try:
-        weights = read_weights(path)
-    except UnicodeDecodeError as error:  # the reader's own check may not say which file
-        raise CircuitError(f"--weights {path!r}: not UTF-8 text (byte {error.start})") from None
+    weights = read_weights(path)
     for literal, weight in weights.items():
         if literal == 0 or abs(literal) > n_vars:
             raise CircuitError(
                 f"--weights {path!r}: literal {literal} names no variable of the circuit "
                 f"(1..{n_vars}, or its negation)"
             )
-        # The queries work in log space: a negative, NaN or infinite weight has no log.
-        if not (math.isfinite(weight) and weight >= 0):
+        if weight < 0:  # the queries work in log space: a negative weight has no log
             raise CircuitError(
                 f"--weights {path!r}: literal {literal} has weight {weight}; "
                 "weights must be finite and ≥ 0"

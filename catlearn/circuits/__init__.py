@@ -23,7 +23,8 @@ culprit (``evidence``, ``literals``, ``decisions``, ``arguments``).
 """
 
 from catlearn.circuits.atlas import Report, power, product
-from catlearn.circuits.circuit import Circuit, CircuitBuilder, CircuitError
+from catlearn.circuits.builder import CircuitBuilder
+from catlearn.circuits.circuit import Circuit, CircuitError
 from catlearn.circuits.compile import CompiledCircuit, lift_weights
 from catlearn.circuits.constraints import exactly_k_of_n, parity
 from catlearn.circuits.export import to_diagram, to_dot

@@ -36,13 +36,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from catlearn.arguments import real
+from catlearn.circuits.builder import CircuitBuilder
 from catlearn.circuits.circuit import (
     CONST,
     LEAF,
     PRODUCT,
     SUM,
     Circuit,
-    CircuitBuilder,
     CircuitError,
     require_circuit,
 )

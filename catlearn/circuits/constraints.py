@@ -18,7 +18,8 @@ They split variables the same way, so they are *compatible*: the atlas
 from __future__ import annotations
 
 from catlearn.arguments import flag, whole
-from catlearn.circuits.circuit import Circuit, CircuitBuilder
+from catlearn.circuits.builder import CircuitBuilder
+from catlearn.circuits.circuit import Circuit
 from catlearn.errors import ArgumentValueError
 
 
