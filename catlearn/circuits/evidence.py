@@ -101,7 +101,7 @@ def _python_ints(given: Any, shape: tuple, n_states: np.ndarray, argument: str) 
     except (TypeError, ValueError):
         return
     for at, x in np.ndenumerate(cells):
-        if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        if is_whole(x):
             if not -1 <= x < n_states[at[-1]]:
                 _out_of_range(argument, at, int(x), n_states)
 
