@@ -24,6 +24,7 @@ traced, never inside the compiled program.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,6 +99,13 @@ def require_key(key: Any, argument: str = "key") -> jax.Array:
             f"{key.dtype} of shape {key.shape}; use jax.random.key(seed)"
         )
     return key
+
+
+def entry_keys(key: jax.Array, names: Any) -> jax.Array:
+    """One PRNG key per params entry, folded from ``key`` and the entry's name (so an
+    entry's initial value depends on nothing else), all in one vectorised call."""
+    codes = np.array([zlib.crc32(name.encode()) for name in names], dtype=np.uint32)
+    return jax.vmap(lambda c: jax.random.fold_in(key, c))(codes)
 
 
 def require_params(params: Any) -> Mapping[str, Any]:

@@ -47,7 +47,8 @@ from catlearn.functors.boxes import (
 )
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.compiled import CompiledDiagram
-from catlearn.functors.parameters import claim, owner_of, require_key
+from catlearn.functors.layout import Layout
+from catlearn.functors.parameters import claim, entry_keys, owner_of, require_key
 from catlearn.functors.symbolic import is_symbolic, lambdify_array, undefined_functions
 from catlearn.semirings import Real, Semiring, require_semiring
 
@@ -159,19 +160,24 @@ class TensorFunctor(Dimensions):
         ``init(diagram, key)``, as for ``FunctionFunctor``; without a diagram,
         every box of ``ar``. (``init(key, diagram)``, the older order, still works.)
         A box used twice, or with its dagger, has one entry; two different boxes
-        with one name raise ``ParameterConflictError``.
+        with one name raise ``ParameterConflictError``. With a diagram, the entries
+        of a run of like boxes come stacked, as ``compile(diagram).layout`` says
+        (``compile(diagram).unstack(params)`` gives one entry per box).
         """
         if _is_key(diagram):
             diagram, key = key, diagram
         if key is None and diagram is not None and not hasattr(diagram, "dom"):
             diagram, key = None, diagram  # init(0): a seed where a key belongs
         key = require_key(key, "key")
-        boxes = (
-            from_discopy(diagram).boxes
-            if diagram is not None
-            else (list(self._ar) if isinstance(self._ar, Mapping) else [])
-        )
-        params: dict[str, Any] = {}
+        if diagram is not None:  # the diagram's layout: runs of like boxes stacked
+            compiled = self.compile(diagram)
+            return self._init(compiled.graph.boxes, key, compiled.layout)
+        return self._init(list(self._ar) if isinstance(self._ar, Mapping) else [], key, Layout())
+
+    def _init(self, boxes: Any, key: jax.Array, layout: Layout) -> dict[str, Any]:
+        """Entries in ``layout``; each name's key is folded from ``key`` and the name, so
+        an entry's initial value does not depend on the other boxes, nor on the layout."""
+        makers: dict[str, Any] = {}  # entry ↦ (Param, shape), or None for a symbol
         owners: dict[str, Any] = {}
         for box in boxes:
             if not hasattr(box, "dom"):
@@ -182,17 +188,29 @@ class TensorFunctor(Dimensions):
             if isinstance(value, Param):
                 name = name_of(box)
                 claim(owners, name, box)
-                if name not in params:
-                    shape = value.shape or self.shape(owner_of(box))
-                    key, sub = jax.random.split(key)
-                    params[name] = value.init(sub, shape, self.semiring.dtype)
+                makers.setdefault(name, (value, value.shape or self.shape(owner_of(box))))
             elif is_symbolic(value):
                 for symbol in sorted(lambdify_array(value)[1], key=str):
                     claim(owners, str(symbol), symbol)
-                    if str(symbol) not in params:
-                        key, sub = jax.random.split(key)
-                        params[str(symbol)] = jax.random.normal(sub, ())
-        return params
+                    makers.setdefault(str(symbol), None)
+        dtype = self.semiring.dtype
+
+        def make(maker: Any, k: jax.Array) -> Any:
+            if maker is None:
+                return jax.random.normal(k, ())
+            param, shape = maker
+            return param.init(k, shape, dtype)
+
+        params: dict[str, Any] = {}
+        for group, names in layout.groups.items():
+            if all(makers.get(n) == makers[names[0]] for n in names):  # one vmapped draw
+                params[group] = jax.vmap(lambda k, m=makers[names[0]]: make(m, k))(
+                    entry_keys(key, names)
+                )
+        for name, maker in makers.items():
+            if (layout.row(name) or (None,))[0] not in params:
+                params[name] = make(maker, entry_keys(key, [name])[0])
+        return layout.stack(params)
 
 
 def _is_key(x: Any) -> bool:

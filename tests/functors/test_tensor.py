@@ -183,7 +183,8 @@ def test_long_chains_scan_and_agree_with_the_tensor():
     L = TensorFunctor({x: 2}, {b: Param() for b in boxes})
     params = L.init(jax.random.PRNGKey(0), chain)  # the older (key, diagram) order still works
     tied = L.compile(chain).apply(params, v)
-    want = np.asarray(v) @ np.linalg.multi_dot([params[b.name] for b in boxes])
+    per_box = L.compile(chain).unstack(params)
+    want = np.asarray(v) @ np.linalg.multi_dot([per_box[b.name] for b in boxes])
     np.testing.assert_allclose(tied, want, rtol=1e-4, atol=1e-5)
 
 
