@@ -94,7 +94,8 @@ class CompiledDiagram:
                     self._consts.append(array)
         if S.host:  # exact carriers run on the host: no loops to compile
             kinds = [None] * len(kinds)
-        planned, self.layout = plan(graph, kinds, self.wire_dims, names, taken=owners)
+        symbols = [n for n in owners if not hasattr(owners[n], "dom")]
+        planned, self.layout = plan(graph, kinds, self.wire_dims, names, others=symbols)
         # Runs long enough to loop over: per block position, what the scan reads.
         self._runs: list[tuple[Run, tuple]] = []
         for run, slots in planned:

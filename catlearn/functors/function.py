@@ -133,13 +133,17 @@ class FunctionFunctor:
         if _is_merge(box):
             return self._merge_morphism(box, outs)
         value = self._lookup(box)
+        wires = (_wire_kinds(ins), _wire_kinds(outs))
         if callable(getattr(value, "apply", None)):
             init = getattr(value, "init", None)
+            like = ("layer", _identity(value), wires)
             if init is None or not getattr(value, "has_params", True):
-                return Morphism("function", box, name_of(box), None, _bind_layer(value))
-            return Morphism("layer", box, name_of(box), _initialiser(init, ins, outs), value.apply)
+                return Morphism("function", box, name_of(box), None, _bind_layer(value), like)
+            init = _initialiser(init, ins, outs)
+            return Morphism("layer", box, name_of(box), init, value.apply, like)
         if callable(value):
-            return Morphism("function", box, name_of(box), None, value)
+            like = ("function", value, wires) if _hashable(value) else None
+            return Morphism("function", box, name_of(box), None, value, like)
         raise ArgumentTypeError(
             f"the functor maps box {signature_of(box)} to a {type(value).__name__}; expected "
             "a function or a layer with apply(params, *inputs)"
@@ -219,6 +223,27 @@ def _initialiser(init: Callable, ins: list, outs: list) -> Callable[[jax.Array],
         return init(key, in_shapes)
 
     return run
+
+
+def _wire_kinds(specs: list) -> tuple:
+    return tuple((tuple(s.shape), str(s.dtype)) for s in specs)
+
+
+def _identity(layer: Any) -> Any:
+    """What makes two layers compute the same function of their params: a generator of
+    ``catlearn.diagrams.nn`` is its class and configuration (not its name); any other
+    layer object is itself."""
+    if hasattr(layer, "dom") and hasattr(layer, "cod"):
+        return (type(layer), repr(getattr(layer, "data", None)))
+    return ("object", id(layer))
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _bind_layer(layer: Any) -> Callable:

@@ -88,7 +88,7 @@ class Layout:
                     f"params has {present[0]!r} but not {missing[0]!r}: the entries "
                     f"{key!r} stacks come all together ({len(names)} of them)"
                 )
-            out[key] = jax.tree.map(lambda *xs: jnp.stack(xs), *[params[n] for n in names])
+            out[key] = _stack([params[n] for n in names])
         return out
 
     def unstack(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,8 +149,15 @@ class Layout:
                         f"{np.shape(leaf)}; it stacks {n} boxes' entries on its first axis"
                     )
             return value
-        entries = [self.entry(params, name, box) for name in names]
+        return _stack([self.entry(params, name, box) for name in names])
+
+
+def _stack(entries: list) -> Any:
+    """Entries stacked on a new first axis; concrete ones on the host, since XLA takes
+    a second to compile a concatenation of a thousand operands."""
+    if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(entries)):
         return jax.tree.map(lambda *xs: jnp.stack(xs), *entries)
+    return jax.tree.map(lambda *xs: jnp.asarray(np.stack([np.asarray(x) for x in xs])), *entries)
 
 
 def _refuse_both(key: str, present: list[str]) -> None:
@@ -180,18 +187,20 @@ def plan(
     kinds: Sequence[Hashable | None],
     wire_kinds: Sequence[Hashable],
     names: Sequence[str | None],
-    taken: Collection[str] = (),
+    others: Collection[str] = (),
     min_boxes: int = STACK_MIN,
 ) -> tuple[list[tuple[Run, tuple[Slot, ...]]], Layout]:
     """The runs worth a loop, what each block position reads, and the params layout.
 
-    ``names[i]`` is box ``i``'s params entry (None: it has none); ``taken`` are other
-    entry names (symbols). A position whose boxes share one entry is tied; one whose
+    ``names[i]`` is box ``i``'s params entry (None: it has none); ``others`` are the
+    entries read by something else than the graph's boxes (symbols, inner cells). A
+    position whose boxes share one entry is tied; one whose
     boxes own distinct entries, used nowhere else, is stacked; a run with any other
     position (some entries shared, some not) stays unrolled.
     """
     uses = Counter(n for n in names if n is not None)
-    taken = set(taken) | set(uses)
+    others = set(others)
+    taken = others | set(uses)
     planned, groups = [], {}
     for run in find_runs(graph, kinds, wire_kinds):
         if len(run.boxes) < min_boxes:
@@ -206,7 +215,9 @@ def plan(
                 break
             elif len(set(entries)) == 1:
                 slots.append(Slot("tied", entries[0], boxes))
-            elif len(set(entries)) == len(entries) and all(uses[e] == 1 for e in entries):
+            elif len(set(entries)) == len(entries) and all(
+                uses[e] == 1 and e not in others for e in entries
+            ):
                 key = stack_key(tuple(entries))
                 if key in taken or key in groups:
                     break

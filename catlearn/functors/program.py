@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import zlib
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -24,14 +23,17 @@ import numpy as np
 from catlearn.diagrams import Hypergraph
 from catlearn.errors import ArgumentTypeError, WiringError
 from catlearn.functors.boxes import ShapeError, converted
+from catlearn.functors.layout import plan
 from catlearn.functors.parameters import (
     check_shapes,
     claim,
-    entry,
+    draw,
+    entry_key,
     explain_leaves,
     require_key,
     require_params,
 )
+from catlearn.functors.scan import should_scan
 
 
 class Morphism(NamedTuple):
@@ -42,6 +44,7 @@ class Morphism(NamedTuple):
     name: str
     init: Callable[[jax.Array], Any] | None
     run: Any  # the function, the layer's apply, or the feedback cell's CompiledFunction
+    like: Any = None  # boxes with one (hashable) ``like`` differ at most in their params
 
 
 class CompiledFunction:
@@ -65,6 +68,18 @@ class CompiledFunction:
         for m in self._all_morphisms():
             if m.kind == "layer":
                 claim(owners, m.name, m.box)
+        names = [m.name if m.kind == "layer" else None for m in self.morphisms]
+        inner = [m.name for m in self._all_morphisms()[len(self.morphisms) :] if m.kind == "layer"]
+        wire_kinds = [(tuple(s.shape), str(s.dtype)) for s in self.specs]
+        kinds = [m.like for m in self.morphisms]
+        self._planned, self.layout = plan(graph, kinds, wire_kinds, names, others=inner)
+        # Runs worth a loop: first box ↦ (run, slots); their other boxes are skipped.
+        self._runs = {
+            run.boxes[0]: (run, slots)
+            for run, slots in self._planned
+            if should_scan(run.repeats, run.period)
+        }
+        self._in_run = {i for run, _ in self._runs.values() for i in run.boxes[1:]}
         self._jitted = jax.jit(self._run)
 
     # -- the public calling convention -------------------------------------
@@ -113,12 +128,29 @@ class CompiledFunction:
         """One entry per layer box, keyed by its name; a box used twice is one entry."""
         key = require_key(key, "key")
         params: dict[str, Any] = {}
+        for _, slots in self._planned:
+            for slot in slots:
+                if slot.kind == "stacked":  # like boxes: the first one's init draws every row
+                    m = self.morphisms[slot.boxes[0]]
+                    params[slot.key] = draw(m.init, key, self.layout.groups[slot.key])
+                    rows = jax.tree.map(lambda a: a[0], params[slot.key])
+                    for i in slot.boxes:
+                        self._remember_shapes(self.morphisms[i].box, rows)
         for m in self._all_morphisms():
-            if m.kind != "layer" or m.name in params:
+            if m.kind != "layer" or m.name in params or self.layout.row(m.name):
                 continue  # compiling checked that one name is one box
-            params[m.name] = m.init(jax.random.fold_in(key, zlib.crc32(m.name.encode())))
+            params[m.name] = m.init(entry_key(key, m.name))
             self._remember_shapes(m.box, params[m.name])
         return params
+
+    # -- the params layout -------------------------------------------------
+    def stack(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One entry per box → this diagram's layout (runs' entries stacked)."""
+        return self.layout.stack(params)
+
+    def unstack(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """This diagram's layout → one entry per box name."""
+        return self.layout.unstack(params)
 
     def _remember_shapes(self, box: Any, value: Any) -> None:
         try:
@@ -129,9 +161,9 @@ class CompiledFunction:
             pass
 
     def _all_morphisms(self) -> list[Morphism]:
-        found = []
+        """This program's morphisms, then those of its feedback cells."""
+        found = list(self.morphisms)
         for m in self.morphisms:
-            found.append(m)
             if m.kind == "feedback":
                 found += m.run._all_morphisms()
         return found
@@ -235,10 +267,16 @@ class CompiledFunction:
             values[w] = x
         new_state = list(state)
         for i in self.order:
+            if i in self._in_run:
+                continue
             ins, outs = g.box_wires(i)
             args = [values[w] for w in ins.tolist()]
             m = self.morphisms[i]
-            if m.kind == "feedback":
+            if i in self._runs:
+                run, slots = self._runs[i]
+                outs = g.box_wires(run.boxes[-1])[1]
+                result = self._scan(params, run, slots, args)
+            elif m.kind == "feedback":
                 k = self.loops.index(i)
                 memory, inner = state[k]
                 result, inner = m.run.step(params, inner, tuple(args) + memory)
@@ -246,12 +284,40 @@ class CompiledFunction:
                 new_state[k] = (tuple(result[n:]), inner)
                 result = result[:n]
             elif m.kind == "layer":
-                result = self._run_layer(m, entry(params, m.name, m.box), args)
+                result = self._run_layer(m, self.layout.entry(params, m.name, m.box), args)
             else:
                 result = m.run(*args)
             for w, y in zip(outs.tolist(), self._outputs(i, result, len(outs))):
                 values[w] = y
         return tuple(values[w] for w in g.targets.tolist()), tuple(new_state)
+
+    def _scan(self, params: Mapping[str, Any], run: Any, slots: tuple, args: list) -> tuple:
+        """A run of like boxes as one ``lax.scan`` over its blocks (one example)."""
+        xs = tuple(
+            self.layout.stacked(params, slot.key, run.repeats, self.graph.boxes[slot.boxes[0]])
+            if slot.kind == "stacked"
+            else None
+            for slot in slots
+        )
+
+        def block(carry: tuple, rows: tuple) -> tuple:
+            for j, slot in enumerate(slots):
+                i = run.boxes[j]
+                m = self.morphisms[i]
+                if slot.kind == "fixed":
+                    result = m.run(*carry)
+                else:
+                    value = (
+                        rows[j]
+                        if slot.kind == "stacked"
+                        else self.layout.entry(params, m.name, m.box)
+                    )
+                    result = self._run_layer(m, value, list(carry))
+                carry = tuple(self._outputs(i, result, len(self.graph.box_wires(i)[1])))
+            return carry, None
+
+        carry, _ = jax.lax.scan(block, tuple(args), xs, length=run.repeats)
+        return carry
 
     def _run_layer(self, m: Morphism, value: Any, args: list) -> Any:
         """A layer on its params entry, checked against the shapes ``init`` made (at trace

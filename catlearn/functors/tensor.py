@@ -23,6 +23,7 @@ and cached by structure::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import jax
@@ -48,7 +49,7 @@ from catlearn.functors.boxes import (
 from catlearn.functors.cache import StructureCache
 from catlearn.functors.compiled import CompiledDiagram
 from catlearn.functors.layout import Layout
-from catlearn.functors.parameters import claim, entry_keys, owner_of, require_key
+from catlearn.functors.parameters import claim, draw, entry_key, owner_of, require_key
 from catlearn.functors.symbolic import is_symbolic, lambdify_array, undefined_functions
 from catlearn.semirings import Real, Semiring, require_semiring
 
@@ -203,13 +204,11 @@ class TensorFunctor(Dimensions):
 
         params: dict[str, Any] = {}
         for group, names in layout.groups.items():
-            if all(makers.get(n) == makers[names[0]] for n in names):  # one vmapped draw
-                params[group] = jax.vmap(lambda k, m=makers[names[0]]: make(m, k))(
-                    entry_keys(key, names)
-                )
+            if all(makers.get(n) == makers[names[0]] for n in names):  # one draw for all
+                params[group] = draw(partial(make, makers[names[0]]), key, names)
         for name, maker in makers.items():
             if (layout.row(name) or (None,))[0] not in params:
-                params[name] = make(maker, entry_keys(key, [name])[0])
+                params[name] = make(maker, entry_key(key, name))
         return layout.stack(params)
 
 
