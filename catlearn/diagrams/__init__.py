@@ -5,7 +5,8 @@ so that one import gives a user what they need, with ``Copy``,
 ``Discard`` and ``Merge`` built as frobenius spiders so that they compose
 with frobenius boxes; diagrams from any other DisCoPy module (and
 lambeq) are accepted wherever a diagram is expected. ``nn`` holds neural
-generators and ``Feedback`` the delayed loop of recurrent models.
+generators and ``Feedback`` the delayed loop of recurrent models;
+``Repeat`` (``nn.stack``) a block run n times with parameters stacked.
 ``is_isomorphic`` is equality up to the symmetric monoidal, compact and
 Frobenius axioms.
 """
@@ -18,6 +19,7 @@ from catlearn.diagrams.hypergraph import CompositionError, Hypergraph
 from catlearn.diagrams.interop import UnsupportedDiagramError, from_discopy, to_discopy
 from catlearn.diagrams.isomorphism import is_isomorphic
 from catlearn.diagrams.markov import Copy, Discard, Merge
+from catlearn.diagrams.repeat import Repeat
 
 __all__ = [
     "Box",
@@ -28,6 +30,7 @@ __all__ = [
     "Diagram",
     "Discard",
     "Feedback",
+    "Repeat",
     "Hypergraph",
     "Id",
     "Merge",

@@ -32,6 +32,7 @@ import jax.numpy as jnp
 from discopy import frobenius
 
 from catlearn.arguments import size
+from catlearn.diagrams.repeat import Repeat
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, CompositionError, LayerShapeError
 
 Ty, Id = frobenius.Ty, frobenius.Id
@@ -267,6 +268,12 @@ def residual(f: frobenius.Diagram) -> frobenius.Diagram:
             f"a residual block needs f : x → x on one wire; got {f.dom} → {f.cod}"
         )
     return frobenius.Diagram.copy(f.dom) >> (f @ f.dom) >> Add(f.dom)
+
+
+def stack(block: frobenius.Diagram, n: int, name: str | None = None) -> Repeat:
+    """``block`` (an endomorphism, e.g. a layer or a ``residual`` block) run ``n`` times,
+    each copy with its own parameters, as one box that functors scan (see ``Repeat``)."""
+    return Repeat(block, n, name=name)
 
 
 def unroll(cell: frobenius.Diagram, steps: int, state: Ty | None = None) -> frobenius.Diagram:

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.diagrams import Hypergraph
+from catlearn.diagrams import Hypergraph, Repeat
 from catlearn.functors.boxes import (
     Dagger,
     Param,
@@ -31,7 +31,7 @@ from catlearn.functors.layout import plan
 from catlearn.functors.parameters import claim, explain_leaves, owner_of, require_params
 from catlearn.functors.parameters import entry as param_entry
 from catlearn.functors.runs import Run
-from catlearn.functors.scan import rows_of, scan_run, should_scan
+from catlearn.functors.scan import as_matrix, product, rows_of, scan_run, should_scan
 from catlearn.functors.symbolic import is_symbolic, lambdify_array
 from catlearn.semirings import contract
 
@@ -63,9 +63,17 @@ class CompiledDiagram:
         kinds: list[Any] = []  # what makes two boxes alike, for runs (None: never in one)
         names: list[str | None] = []
         for i, box in enumerate(graph.boxes):
-            value = functor.image(box)
             ins, outs = graph.box_wires(i)
             want = tuple(self.wire_dims[w] for w in np.concatenate([ins, outs]))
+            if isinstance(box, Repeat):  # n copies of a block: its params stacked, scanned
+                claim(owners, name_of(box), box)
+                block = functor.compile(box.block)
+                self._operands.append(("repeat", name_of(box), block, box.n, want, box))
+                self._dagger.append(0)
+                kinds.append(None)
+                names.append(name_of(box))
+                continue
+            value = functor.image(box)
             n_front = value.n_front if isinstance(value, Dagger) else 0
             self._dagger.append(n_front)
             kinds.append(None)
@@ -205,6 +213,8 @@ class CompiledDiagram:
         if kind == "literal":
             return entry[1]
         S = self.functor.semiring
+        if kind == "repeat":
+            return self._repeat(entry, params)
         if kind == "param":
             _, name, want, box = entry
             array = converted(
@@ -228,6 +238,21 @@ class CompiledDiagram:
                 )
         array = jnp.asarray(fn(*values), dtype=S.dtype)
         return array.reshape(want)
+
+    def _repeat(self, entry: tuple, params: Mapping[str, Any]) -> Any:
+        """A ``Repeat`` box's array: the product of its copies' tensors, by one scan."""
+        S = self.functor.semiring
+        _, name, block, n, want, box = entry
+        k = len(block.dom_dims)
+        d = int(np.prod(want[:k], dtype=np.int64))
+
+        def step(acc: Any, p: Any) -> tuple:
+            tensor = block._contract(block._consts_tuple, p, None)
+            return product(S, acc, as_matrix(S, tensor, 0, d, d)), None
+
+        stacked = self.layout.entry(params, name, box)
+        out, _ = jax.lax.scan(step, S.eye(d), stacked, length=n)
+        return jax.tree.map(lambda leaf: leaf.reshape(want + leaf.shape[2:]), out)
 
     def _box_array(self, i: int, consts: tuple, params: Mapping[str, Any]) -> Any:
         operand = self._operand(self._operands[i], consts, params)

@@ -34,7 +34,7 @@ import numpy as np
 from discopy import frobenius, markov
 
 from catlearn.arguments import size
-from catlearn.diagrams import Feedback, from_discopy
+from catlearn.diagrams import Feedback, Repeat, from_discopy
 from catlearn.errors import ArgumentTypeError, MissingImageError, NotCartesianError
 from catlearn.functors.boxes import (
     MISSING,
@@ -45,7 +45,7 @@ from catlearn.functors.boxes import (
     signature_of,
 )
 from catlearn.functors.cache import StructureCache
-from catlearn.functors.parameters import require_key
+from catlearn.functors.parameters import draw, require_key
 from catlearn.functors.program import CompiledFunction, Morphism
 from catlearn.semirings.floats import float_dtype
 
@@ -132,6 +132,8 @@ class FunctionFunctor:
             return Morphism("feedback", box, name_of(box), None, self.compile(box.cell))
         if _is_merge(box):
             return self._merge_morphism(box, outs)
+        if isinstance(box, Repeat):
+            return self._repeat_morphism(box)
         value = self._lookup(box)
         wires = (_wire_kinds(ins), _wire_kinds(outs))
         if callable(getattr(value, "apply", None)):
@@ -160,6 +162,26 @@ class FunctionFunctor:
         if value is not MISSING:
             return value
         raise MissingImageError(f"the functor has no function for box {signature_of(box)}")
+
+    def _repeat_morphism(self, box: Repeat) -> Morphism:
+        """``box.n`` copies of the block: one scan over the copies' stacked params."""
+        block = self.compile(box.block)
+        if block.stateful:
+            raise NotCartesianError(
+                f"{box}: a repeated block cannot hold Feedback; repeat inside the cell instead"
+            )
+        copies = [str(k) for k in range(box.n)]
+
+        def init(key: jax.Array) -> Any:
+            return draw(block.init, key, copies)
+
+        def run(params: Any, *xs: Any) -> tuple:
+            def body(carry: tuple, p: Any) -> tuple:
+                return block.step(p, (), carry)[0], None
+
+            return jax.lax.scan(body, tuple(xs), params, length=box.n)[0]
+
+        return Morphism("layer", box, name_of(box), init, run)
 
     def _merge_morphism(self, box: Any, outs: list) -> Morphism:
         if self.merge is None:

@@ -4,9 +4,8 @@ The carry is a matrix ``(rows, d_in)``: a vector batch pushed through the
 run, or the identity when the run's own product is wanted. Each block of
 the run multiplies it by its boxes' matrices in turn; a box's array, axes
 (inputs…, outputs…), is read as a ``(d_in, d_out)`` matrix, a free reshape.
-Stacked arrays are reshaped to the kernel's ``(1, d_in, d_out)`` batch form
-*outside* the loop, so nothing is broadcast per step and the backward pass
-keeps no copy of the weights. Short runs are cheaper unrolled; ``should_scan``
+Stacked arrays are read as matrices by a reshape outside the loop, so the
+loop body holds only the products. Short runs are cheaper unrolled; ``should_scan``
 is the measured rule.
 """
 
@@ -18,10 +17,13 @@ from typing import Any
 import jax
 import numpy as np
 
-# Below this many blocks a run is unrolled (see benchmarks/parametrised.py, section D):
-# on XLA:CPU a scan step costs a few microseconds of loop overhead, an unrolled
-# 64×64 mat-vec about as much, and the unrolled chain compiles in well under a second.
-SCAN_MIN = 32
+from catlearn.semirings import Real
+
+# Runs of fewer boxes are unrolled. Measured (benchmarks/parametrised.py, section D, on
+# XLA:CPU): an unrolled 64×64 mat-vec chain runs 10–40% faster than a scan, but its
+# compile grows by about 20 ms per box (1.2 s at 100 boxes, 10 s at 1,000) where the
+# scan's stays near 0.15 s; at 16 boxes the two first calls are about even.
+SCAN_MIN = 16
 UNROLL = 1
 
 
@@ -35,11 +37,20 @@ def _index_ndim(semiring: Any, x: Any) -> int:
 
 
 def as_matrix(semiring: Any, array: Any, n_lead: int, d_in: int, d_out: int) -> Any:
-    """``array`` (``n_lead`` leading axes, inputs…, outputs…) as ``lead + (1, d_in, d_out)``."""
+    """``array`` (``n_lead`` leading axes, inputs…, outputs…) as ``lead + (d_in, d_out)``."""
     k = _index_ndim(semiring, array)
     return jax.tree.map(
-        lambda leaf: leaf.reshape(leaf.shape[:n_lead] + (1, d_in, d_out) + leaf.shape[k:]), array
+        lambda leaf: leaf.reshape(leaf.shape[:n_lead] + (d_in, d_out) + leaf.shape[k:]), array
     )
+
+
+def product(semiring: Any, a: Any, b: Any) -> Any:
+    """``a ⊗ b`` for matrices. Real is ``@`` itself: the kernel's size-1 batch axis, added
+    and squeezed inside a loop body, made the scan's gradient 1.5× slower on XLA:CPU."""
+    if isinstance(semiring, Real):
+        return a @ b
+    one = jax.tree.map(lambda leaf: leaf[None], (a, b))
+    return jax.tree.map(lambda leaf: leaf[0], semiring.matmul(*one))
 
 
 def scan_run(
@@ -64,15 +75,14 @@ def scan_run(
         as_matrix(S, a, 0, *dims[j]) if kind == "tied" else None
         for j, (kind, a) in enumerate(slots)
     )
-    v = jax.tree.map(lambda leaf: leaf[None], carry)  # (1, rows, d_in): the kernel's batch
 
     def step(v, xs):
         for j in range(len(slots)):
-            v = S.matmul(v, xs[j] if tied[j] is None else tied[j])
+            v = product(S, v, xs[j] if tied[j] is None else tied[j])
         return v, None
 
-    out, _ = jax.lax.scan(step, v, stacked, length=repeats, unroll=UNROLL)
-    return jax.tree.map(lambda leaf: leaf[0], out)
+    out, _ = jax.lax.scan(step, carry, stacked, length=repeats, unroll=UNROLL)
+    return out
 
 
 def rows_of(shape: Sequence[int], d_in: int) -> int:

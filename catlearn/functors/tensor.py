@@ -29,7 +29,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from catlearn.diagrams import from_discopy
+from catlearn.diagrams import Repeat, from_discopy
 from catlearn.errors import ArgumentTypeError, NonCommutativeError, SymbolError
 from catlearn.functors.boxes import (
     MISSING,
@@ -183,6 +183,10 @@ class TensorFunctor(Dimensions):
         for box in boxes:
             if not hasattr(box, "dom"):
                 continue
+            if isinstance(box, Repeat):  # its entry: the block's params, one row per copy
+                claim(owners, name_of(box), box)
+                makers.setdefault(name_of(box), ("repeat", box))
+                continue
             value = self.image(box)
             while isinstance(value, Dagger):  # a dagger shares its original's entry
                 value = value.value
@@ -199,6 +203,9 @@ class TensorFunctor(Dimensions):
         def make(maker: Any, k: jax.Array) -> Any:
             if maker is None:
                 return jax.random.normal(k, ())
+            if maker[0] == "repeat":
+                block, n = maker[1].block, maker[1].n
+                return draw(lambda c: self.init(block, c), k, [str(j) for j in range(n)])
             param, shape = maker
             return param.init(k, shape, dtype)
 
