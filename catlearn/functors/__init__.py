@@ -8,7 +8,8 @@ function of ``(params, *inputs)``, traced once and cached by structure.
 derivative of a diagram as a formal sum of diagrams. ``RingFunctor``
 evaluates polynomial circuits over any commutative ring, and
 ``reverse_derivative`` / ``forward_derivative`` differentiate them into
-polynomial circuits.
+polynomial circuits. Runs of like boxes keep their parameters stacked
+(``Layout``) and run as one ``lax.scan``.
 """
 
 from catlearn.functors.boxes import Param, ShapeError
@@ -22,6 +23,7 @@ from catlearn.functors.exact import (
     SympyFunctor,
 )
 from catlearn.functors.function import ADD, FunctionFunctor, Monoid, NotCartesianError
+from catlearn.functors.layout import Layout
 from catlearn.functors.polynomials import network_polynomial, polynomials
 from catlearn.functors.program import CompiledFunction, WiringError
 from catlearn.functors.reverse import forward_derivative, reverse_derivative
@@ -37,6 +39,7 @@ __all__ = [
     "ExactArray",
     "FormalSum",
     "FunctionFunctor",
+    "Layout",
     "MissingImageError",
     "Monoid",
     "NotCartesianError",
