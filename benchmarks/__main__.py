@@ -30,6 +30,7 @@ BENCHMARKS = {  # name: (full arguments, quick arguments)
     "semiring_matmul": ([], ["--quick"]),
     "diagrams": (["--no-plot"], ["--quick", "--no-plot"]),
     "models": ([], ["--quick"]),
+    "parametrised": ([], ["--quick"]),
     "circuits": ([], ["--quick"]),
     "differentiation": ([], ["--quick"]),
     "fuzz_nnf": (["100000"], ["2000"]),
