@@ -106,18 +106,32 @@ class Layout:
 
     def entry(self, params: Mapping[str, Any], name: str, box: Any = None) -> Any:
         """The parameters of the box named ``name``: its entry, or its row of a stack."""
-        if name in params:
-            return params[name]
         found = self._row.get(name)
         if found is not None and found[0] in params:
             key, k = found
-            return jax.tree.map(lambda leaf: leaf[k], params[key])
+            _refuse_both(key, [name] if name in params else [])
+            return jax.tree.map(lambda leaf: leaf[k], self._rows(params, key))
+        if name in params:
+            return params[name]
         where = f"box {signature_of(box)}" if box is not None else f"the box {name!r}"
         inside = f" (or row {found[1]} of {found[0]!r})" if found else ""
         raise MissingImageError(
             f"{where} has no entry {name!r}{inside} in params "
             f"(entries: {sorted(map(str, params))}); make params with init"
         )
+
+    def _rows(self, params: Mapping[str, Any], key: str) -> Any:
+        """``params[key]``, checked to hold one row per box of its group (JAX would clamp
+        an index past the end: a silent wrong answer)."""
+        n = len(self.groups[key])
+        value = params[key]
+        for path, leaf in jax.tree_util.tree_flatten_with_path(value)[0]:
+            if np.ndim(leaf) == 0 or np.shape(leaf)[0] != n:
+                raise ShapeError(
+                    f"params[{key!r}]{jax.tree_util.keystr(path)} has shape "
+                    f"{np.shape(leaf)}; it stacks {n} boxes' entries on its first axis"
+                )
+        return value
 
     def replace(self, params: Mapping[str, Any], name: str, value: Any) -> dict[str, Any]:
         """A copy of ``params`` with the box ``name``'s parameters set to ``value``."""
@@ -141,14 +155,7 @@ class Layout:
         present = [name for name in names if name in params]
         if key in params:
             _refuse_both(key, present)
-            value = params[key]
-            for path, leaf in jax.tree_util.tree_flatten_with_path(value)[0]:
-                if np.ndim(leaf) == 0 or np.shape(leaf)[0] != n:
-                    raise ShapeError(
-                        f"params[{key!r}]{jax.tree_util.keystr(path)} has shape "
-                        f"{np.shape(leaf)}; it stacks {n} boxes' entries on its first axis"
-                    )
-            return value
+            return self._rows(params, key)
         return _stack([self.entry(params, name, box) for name in names])
 
 
