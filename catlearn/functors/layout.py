@@ -141,11 +141,18 @@ class Layout:
             params[name] = value
             return params
         key, k = found
-        old = params[key]
-        if jax.tree.structure(old) != jax.tree.structure(jax.tree.map(lambda x: x, value)):
+        old = self._rows(params, key)
+        if jax.tree.structure(old) != jax.tree.structure(value):
             raise ShapeError(
-                f"replace {name!r}: the value's structure differs from the stack's rows"
+                f"replace {name!r}: the value's structure {jax.tree.structure(value)} differs "
+                f"from the rows of {key!r}, {jax.tree.structure(old)}"
             )
+        for leaf, v in zip(jax.tree.leaves(old), jax.tree.leaves(value)):
+            if np.shape(v) != np.shape(leaf)[1:]:  # .at[k].set would broadcast it silently
+                raise ShapeError(
+                    f"replace {name!r}: a value of shape {np.shape(v)} for a row of shape "
+                    f"{np.shape(leaf)[1:]} in {key!r}"
+                )
         params[key] = jax.tree.map(lambda leaf, v: leaf.at[k].set(v), old, value)
         return params
 
