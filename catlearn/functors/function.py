@@ -141,6 +141,9 @@ class FunctionFunctor:
             init = getattr(value, "init", None)
             like = ("layer", _identity(value), wires)
             if init is None or not getattr(value, "has_params", True):
+                # Without params, a layer's name may be all that says what it computes
+                # (nn.Activation("tanh") against "relu"): alike only under one name.
+                like = like + (getattr(value, "name", None),)
                 return Morphism("function", box, name_of(box), None, _bind_layer(value), like)
             init = _initialiser(init, ins, outs)
             return Morphism("layer", box, name_of(box), init, value.apply, like)

@@ -99,7 +99,7 @@ class Layout:
             if key not in params:
                 continue
             _refuse_both(key, [n for n in names if n in params])
-            value = params[key]
+            value = self._rows(params, key)
             for k, name in enumerate(names):
                 out[name] = jax.tree.map(lambda leaf, k=k: leaf[k], value)
         return out

@@ -85,7 +85,9 @@ def contract(
         )
     arrays = [checked(semiring.asarray, x, f"operands[{i}]") for i, x in enumerate(operands)]
     _check(semiring, arrays, labels, out)
-    if semiring.host:
+    if semiring.host or any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves(arrays)):
+        # Inside the caller's trace, inline: a nested jit under grad is linearised
+        # equation by equation, which is slower to trace than the plain contraction.
         return _contract(semiring, labels, out, optimize, *arrays)
     return _compiled(semiring, labels, out, optimize)(*arrays)
 
