@@ -170,13 +170,18 @@ def test_tensor_chain_in_either_layout_is_the_product(segs, d, head, batch, seed
     v = jnp.asarray(rng.normal(size=batch + (d,)), jnp.float32)
     weights = jnp.asarray(rng.normal(size=batch + ((head or d),)), jnp.float32)
     want, want_grads = product_and_grads(items, rows, v, weights)
-    run = outputs_and_grads(c, v, weights)
+    agree_in_both_layouts(c, params, rows, v, weights, want, want_grads)
+
+
+def agree_in_both_layouts(compiled, params, rows, v, weights, want, want_grads):
+    """Stacked and per-box params give the reference's values and gradients."""
+    run = outputs_and_grads(compiled, v, weights)
     out_stacked, g_stacked = run(params)
     out_rows, g_rows = run(rows)
     close(out_stacked, want)
     close(out_rows, want)
     assert jax.tree.structure(g_stacked) == jax.tree.structure(params)
-    trees_close(c.unstack(g_stacked), g_rows)
+    trees_close(compiled.unstack(g_stacked), g_rows)
     trees_close(g_rows, want_grads)
 
 
@@ -413,14 +418,7 @@ def test_dense_chain_in_either_layout_is_the_loop_of_layers(segs, width, head, s
     v = jnp.asarray(rng.normal(size=(3, width + 1 if head else width)), jnp.float32)
     weights = jnp.asarray(rng.normal(size=(3, 3 if head else width)), jnp.float32)
     want, want_grads = layers_and_grads(boxes, rows, v, weights)
-    run = outputs_and_grads(f, v, weights)
-    out_stacked, g_stacked = run(params)
-    out_rows, g_rows = run(rows)
-    close(out_stacked, want)
-    close(out_rows, want)
-    assert jax.tree.structure(g_stacked) == jax.tree.structure(params)
-    trees_close(f.unstack(g_stacked), g_rows)
-    trees_close(g_rows, want_grads)
+    agree_in_both_layouts(f, params, rows, v, weights, want, want_grads)
 
 
 def test_a_run_of_different_activations_runs_each_one():
