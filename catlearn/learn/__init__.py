@@ -5,11 +5,27 @@
 ``lens`` builds the parametrised lens (forward map and reverse map) of a
 diagram by composing its boxes' lenses as the diagram composes them;
 ``RDA`` learns a polynomial circuit's parameters over any ring (Boolean
-circuits over GF2) by Reverse Derivative Ascent.
+circuits over GF2) by Reverse Derivative Ascent. ``TensorAnsatz`` and
+``Corpus`` learn word tensors from a corpus of sentence diagrams (DisCoCat),
+one compiled program per grammatical structure.
 """
 
+from catlearn.learn.ansatz import TensorAnsatz
+from catlearn.learn.corpus import Corpus, Vocabulary
 from catlearn.learn.fit import History, accuracy, evaluate, fit
 from catlearn.learn.lens import Lens, lens
 from catlearn.learn.rda import RDA, RDAHistory
 
-__all__ = ["RDA", "History", "Lens", "RDAHistory", "accuracy", "evaluate", "fit", "lens"]
+__all__ = [
+    "RDA",
+    "Corpus",
+    "History",
+    "Lens",
+    "RDAHistory",
+    "TensorAnsatz",
+    "Vocabulary",
+    "accuracy",
+    "evaluate",
+    "fit",
+    "lens",
+]
