@@ -95,6 +95,28 @@ def _print_demo(result: dict[str, Any]) -> None:
         _print_circuit(result["circuit"])
     if "boolean" in result:
         _print_boolean(result["boolean"])
+    if "meaning" in result:
+        _print_meaning(result["meaning"])
+
+
+def _print_meaning(m: dict[str, Any]) -> None:
+    split = m["split"]
+    print(
+        f"\nWord meanings from sentence diagrams (Corpus, TensorAnsatz): {m['sentences']} "
+        f"sentences, {m['structures']} grammatical structures, {m['words']} words"
+    )
+    print(
+        f"  one program per structure: compile {m['compile_s']:.1f} s, then "
+        f"{m['step_ms']:.2f} ms per step over all {split['train']} training sentences"
+    )
+    acc = m["accuracy"]
+    print(
+        f"  accuracy: train {acc['train']:.1%}, dev {acc['dev']:.1%} ({split['dev']}), "
+        f"test {acc['test']:.1%} ({split['test']}); e.g. {m['example']!r} is about "
+        f"{m['example_topic']}"
+    )
+    if "loss_png" in m:
+        print(f"  loss curve: {m['loss_png']}")
 
 
 def _suites(target: str | None) -> list[Any]:
@@ -407,7 +429,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"catlearn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{demo,laws,circuit,draw}")
     run = sub.add_parser(
-        "demo", help="train a model diagram, and path problems in four semirings, on embedded data"
+        "demo",
+        help="train a model diagram, path problems in four semirings, circuits and word "
+        "meanings, on embedded data",
     )
     run.add_argument(
         "--out", type=_path, default="catlearn-demo",

@@ -39,7 +39,8 @@ def test_demo_reports_every_section(tmp_path, capsys):
     with contextlib.redirect_stdout(text):
         assert main(["demo", "--json", "--out", str(tmp_path)]) == 0
     demo_run = json.loads(text.getvalue()), tmp_path
-    for check in (_model_and_pictures, _graph_queries, _circuit_section, _boolean_section):
+    checks = (_model_and_pictures, _graph_queries, _circuit_section, _boolean_section, _meaning)
+    for check in checks:
         check(demo_run)
     _printed_text(demo_run, capsys)
 
@@ -67,6 +68,16 @@ def _graph_queries(demo_run):
     assert ["Ashford", "Hythe"] in result["unreachable_pairs"]
     mps = result["diagram"]
     assert mps["boxes"] == 80 and mps["layers"] == 80 and mps["value"] > 0
+
+
+def _meaning(demo_run):
+    result, out = demo_run
+    m = result["meaning"]
+    assert m["structures"] == 12 and m["split"]["train"] == 600
+    # The topics are in the verbs and objects: a working model separates them.
+    assert m["accuracy"]["test"] > 0.9 and m["loss"][-1] < 0.1 * m["loss"][0]
+    data = (out / "meaning_loss.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def _circuit_section(demo_run):
@@ -101,6 +112,7 @@ def _printed_text(demo_run, capsys):
     assert "Model as a diagram: sepal @ petal → logits" in out and "held out" in out
     assert "Shortest travel time from Ashford" in out and "Exact walk count" in out
     assert "exact model count 107507208733336176461620" in out
+    assert "Word meanings from sentence diagrams" in out and "12 grammatical structures" in out
 
 
 def test_demo_options_parse(tmp_path, monkeypatch):

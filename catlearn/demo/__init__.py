@@ -3,8 +3,9 @@
 A model (an iris classifier) composed, drawn and trained as a string
 diagram; path problems in four semirings on a small road network; and a
 string diagram (an MPS norm) compiled into one tensor contraction;
-exact queries on a d-DNNF read from an embedded ``.nnf`` file; and a
-Boolean circuit learned over GF2 by Reverse Derivative Ascent.
+exact queries on a d-DNNF read from an embedded ``.nnf`` file; a
+Boolean circuit learned over GF2 by Reverse Derivative Ascent; and word
+meanings learnt from a corpus of sentence diagrams (DisCoCat).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from catlearn.demo.boolean import boolean_section
 from catlearn.demo.cardinality import circuit_section, exactly_k_of_n
+from catlearn.demo.meaning import meaning_section
 from catlearn.demo.model import iris, model_diagram
 from catlearn.demo.paths import _graph, paths
 from catlearn.errors import ArgumentTypeError, ArgumentValueError
@@ -36,6 +38,7 @@ def demo(out: str | Path | None = None, *, progress: bool = True) -> dict[str, A
     result.update(paths())
     result["circuit"] = circuit_section()
     result["boolean"] = boolean_section()
+    result["meaning"] = meaning_section(folder)
     return result
 
 
