@@ -9,7 +9,8 @@ derivative of a diagram as a formal sum of diagrams. ``RingFunctor``
 evaluates polynomial circuits over any commutative ring, and
 ``reverse_derivative`` / ``forward_derivative`` differentiate them into
 polynomial circuits. Runs of like boxes keep their parameters stacked
-(``Layout``) and run as one ``lax.scan``.
+(``Layout``) and run as one ``lax.scan``. ``QuantumFunctor`` reads DisCoPy
+quantum circuits as complex tensor networks, with the Born rule.
 """
 
 from catlearn.functors.boxes import Param, ShapeError
@@ -26,6 +27,7 @@ from catlearn.functors.function import ADD, FunctionFunctor, Monoid, NotCartesia
 from catlearn.functors.layout import Layout
 from catlearn.functors.polynomials import network_polynomial, polynomials
 from catlearn.functors.program import CompiledFunction, WiringError
+from catlearn.functors.quantum import QuantumFunctor
 from catlearn.functors.reverse import forward_derivative, reverse_derivative
 from catlearn.functors.ring import CompiledCircuit, RingFunctor
 from catlearn.functors.tensor import TensorFunctor
@@ -45,6 +47,7 @@ __all__ = [
     "NotCartesianError",
     "NotExactError",
     "Param",
+    "QuantumFunctor",
     "RingFunctor",
     "ShapeError",
     "SizeLimitError",

@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from catlearn.diagrams import Hypergraph, Repeat
+from catlearn.errors import SymbolError
 from catlearn.functors.boxes import (
     Dagger,
     Param,
@@ -245,8 +246,13 @@ class CompiledDiagram:
                     f"params[{n!r}], a symbol of box {signature_of(box)}, has shape "
                     f"{np.shape(v)}; a symbol's value is a scalar"
                 )
-        array = jnp.asarray(fn(*values), dtype=S.dtype)
-        return array.reshape(want)
+        value = fn(*values)
+        if jnp.iscomplexobj(value) and not jnp.issubdtype(S.dtype, jnp.complexfloating):
+            raise SymbolError(
+                f"box {signature_of(box)} has complex entries; {S!r} would drop their "
+                "imaginary parts: use the Complex semiring"
+            )
+        return jnp.asarray(value, dtype=S.dtype).reshape(want)
 
     def _repeat(self, entry: tuple, params: Mapping[str, Any]) -> Any:
         """A ``Repeat`` box's array: the product of its copies' tensors, by one scan."""

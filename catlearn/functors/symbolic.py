@@ -52,6 +52,12 @@ def lambdify_array(value: Any) -> tuple[Callable[..., Any], tuple[sympy.Symbol, 
     return _lambdify(tuple(array.reshape(-1).tolist()), array.shape)
 
 
+def _inexact(x: Any) -> Any:
+    """Floats and complex numbers as they are (``I`` makes a complex entry); integers and
+    booleans as floats."""
+    return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(jnp.result_type(float))
+
+
 @lru_cache(maxsize=1024)
 def _lambdify(flat: tuple, shape: tuple[int, ...]):
     exprs = [sympy.sympify(e) for e in flat]
@@ -59,7 +65,7 @@ def _lambdify(flat: tuple, shape: tuple[int, ...]):
     raw = sympy.lambdify(symbols, exprs, modules=[{"ImmutableDenseMatrix": jnp.array}, jnp])
 
     def fn(*values: Any) -> Any:
-        parts = [jnp.asarray(v, dtype=jnp.result_type(float)) for v in raw(*values)]
+        parts = [_inexact(jnp.asarray(v)) for v in raw(*values)]
         return jnp.stack(parts).reshape(shape) if parts else jnp.zeros(shape)
 
     return fn, symbols

@@ -107,6 +107,8 @@ def _from_dtype(S: Semiring) -> st.SearchStrategy[Any]:
     dtype = np.dtype(S.dtype)
     if dtype.kind == "f":
         return dyadic(-4, 4)
+    if dtype.kind == "c":
+        return st.builds(complex, dyadic(-4, 4), dyadic(-4, 4))
     if dtype.kind == "b":
         return st.booleans()
     if dtype.kind in "iu":

@@ -8,6 +8,7 @@ results between semirings.
 
 from catlearn.semirings.boolean import Boolean
 from catlearn.semirings.closure import closure
+from catlearn.semirings.complex import Complex
 from catlearn.semirings.contraction import contract, einsum
 from catlearn.semirings.counting import Counting
 from catlearn.semirings.dual import Dual, Expectation
@@ -30,6 +31,7 @@ from catlearn.semirings.topk import TopK
 from catlearn.semirings.tropical import MaxPlus, MinPlus, Selective, Viterbi
 
 __all__ = [
+    "Complex",
     "GF2",
     "Boolean",
     "Counting",

@@ -90,6 +90,35 @@ def numpy_array(x: Any, what: str) -> np.ndarray:
     return arr
 
 
+def complex_array(x: Any, what: str, dtype: Any) -> Array:
+    """Complex numbers: complex arrays keep their width; reals and integers become ``dtype``
+    (an integer beyond its range is refused, not rounded to infinity)."""
+    if isinstance(x, jax.Array):
+        if x.dtype.kind == "c":
+            return x
+        _check_kind(x.dtype, what)
+        return x.astype(dtype)
+    arr = numpy_array(x, what)
+    if arr.dtype.kind == "c":
+        return jnp.asarray(arr)
+    if arr.dtype == object:
+        values = []
+        for v in arr.flat:
+            if not isinstance(v, numbers.Complex):
+                raise ArgumentTypeError(
+                    f"{what}: got an element {_show(v)} of type {type(v).__name__}, needs numbers"
+                )
+            try:
+                values.append(complex(v))
+            except OverflowError:
+                raise CarrierOverflowError(
+                    f"{what}: the number {_show(v)} is beyond {dtype}"
+                ) from None
+        return jnp.asarray(np.array(values, dtype=dtype).reshape(arr.shape))
+    _check_kind(arr.dtype, what)
+    return jnp.asarray(arr.astype(dtype))
+
+
 def _first_scalar(x: Any) -> Any:
     while isinstance(x, (list, tuple)) and len(x):
         x = x[0]

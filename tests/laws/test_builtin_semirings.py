@@ -6,6 +6,7 @@ from catlearn import laws
 from catlearn.semirings import (
     GF2,
     Boolean,
+    Complex,
     Counting,
     Dual,
     Expectation,
@@ -30,6 +31,7 @@ from catlearn.semirings import (
 
 BUILTINS = [
     Real(),
+    Complex(),
     Log(),
     MaxPlus(),
     MinPlus(),
