@@ -5,14 +5,16 @@
 ``lens`` builds the parametrised lens (forward map and reverse map) of a
 diagram by composing its boxes' lenses as the diagram composes them;
 ``RDA`` learns a polynomial circuit's parameters over any ring (Boolean
-circuits over GF2) by Reverse Derivative Ascent. ``TensorAnsatz`` and
-``Corpus`` learn word tensors from a corpus of sentence diagrams (DisCoCat),
-one compiled program per grammatical structure.
+circuits over GF2) by Reverse Derivative Ascent. ``Corpus`` learns word
+meanings from a corpus of sentence diagrams (DisCoCat), one compiled
+program per grammatical structure, under a ``TensorAnsatz`` (words as
+tensors) or an ``IQPAnsatz`` (words as quantum states).
 """
 
 from catlearn.learn.ansatz import TensorAnsatz
 from catlearn.learn.corpus import Corpus, Vocabulary
 from catlearn.learn.fit import History, accuracy, evaluate, fit
+from catlearn.learn.iqp import IQPAnsatz
 from catlearn.learn.lens import Lens, lens
 from catlearn.learn.rda import RDA, RDAHistory
 
@@ -20,6 +22,7 @@ __all__ = [
     "RDA",
     "Corpus",
     "History",
+    "IQPAnsatz",
     "Lens",
     "RDAHistory",
     "TensorAnsatz",

@@ -85,11 +85,26 @@ class TensorAnsatz(Dimensions):
         values = jax.random.normal(key, (count, *type_shape)) * scale
         return self.semiring.asarray(values.astype(self.semiring.dtype))
 
+    # -- what a Corpus asks of an ansatz (a quantum ansatz overrides these) ------------
+    def parameters_shape(self, type_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of one word's parameters, for a word tensor of ``type_shape``."""
+        return type_shape
+
+    def tensors(self, table: Any, type_shape: tuple[int, ...]) -> Any:
+        """The word tensors ``(words,) + type_shape`` of a table of parameters."""
+        return table
+
+    def readout(self, sentences: Any) -> Any:
+        """What a sentence's contracted tensor means: here, itself."""
+        return sentences
+
     def functor(self, params: Mapping[str, Any], vocabulary: Any) -> TensorFunctor:
         """A ``TensorFunctor`` sending each word of ``vocabulary`` to its tensor in
         ``params`` (as ``Corpus.init`` lays them out): one diagram at a time."""
 
         def ar(box: Any) -> Any:
-            return vocabulary.entry(params, *self.key(box))
+            name, type_ = self.key(box)
+            table = params[type_][vocabulary.row(name, type_)][None]
+            return self.tensors(table, self.shape(box))[0]
 
         return TensorFunctor(dict(self._ob), ar, self.semiring)

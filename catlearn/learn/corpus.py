@@ -201,7 +201,7 @@ class Corpus:
                 raise MissingImageError(
                     f"params has no table for type {type_} (tables: {sorted(params)})"
                 )
-            want = (len(self.vocabulary.words[type_]), *shape)
+            want = (len(self.vocabulary.words[type_]), *self.ansatz.parameters_shape(shape))
             got = tuple(self.ansatz.semiring.index_shape(params[type_]))
             if got != want:
                 raise ShapeError(
@@ -213,18 +213,19 @@ class Corpus:
         return self._evaluate(dict(params))
 
     def _run(self, params: Mapping[str, Any]) -> jax.Array:
-        results = [self._contract(group, params) for group in self._groups]
+        tensors = {t: self.ansatz.tensors(params[t], shape) for t, shape in self._shapes.items()}
+        results = [self._contract(group, tensors) for group in self._groups]
         stacked = jax.tree.map(lambda *xs: jnp.concatenate(xs), *results)
-        return jax.tree.map(lambda leaf: leaf[self._order], stacked)
+        return self.ansatz.readout(jax.tree.map(lambda leaf: leaf[self._order], stacked))
 
-    def _contract(self, group: _Group, params: Mapping[str, Any]) -> Any:
+    def _contract(self, group: _Group, tensors: Mapping[str, Any]) -> Any:
         """One structure, all its sentences: a tensor network with a shared batch index."""
         S, g = self.ansatz.semiring, group.graph
         dims = [self.ansatz.dim(t) for t in g.wire_types]
         batch = ("sentence",)
         operands, labels = [], []
         for j, type_ in enumerate(group.types):
-            table = params[type_]
+            table = tensors[type_]
             operands.append(jax.tree.map(lambda leaf, j=j: leaf[group.rows[:, j]], table))
             labels.append([batch] + g.box_wires(j)[1].tolist())
         output = [batch]
