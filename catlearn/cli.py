@@ -102,21 +102,20 @@ def _print_demo(result: dict[str, Any]) -> None:
 def _print_meaning(m: dict[str, Any]) -> None:
     split = m["split"]
     print(
-        f"\nWord meanings from sentence diagrams (Corpus, TensorAnsatz): {m['sentences']} "
-        f"sentences, {m['structures']} grammatical structures, {m['words']} words"
+        f"\nWord meanings from sentence diagrams (Corpus): {m['sentences']} sentences, "
+        f"{m['structures']} grammatical structures, {m['words']} words; e.g. "
+        f"{m['example']!r} is about {m['example_topic']}"
     )
-    print(
-        f"  one program per structure: compile {m['compile_s']:.1f} s, then "
-        f"{m['step_ms']:.2f} ms per step over all {split['train']} training sentences"
-    )
-    acc = m["accuracy"]
-    print(
-        f"  accuracy: train {acc['train']:.1%}, dev {acc['dev']:.1%} ({split['dev']}), "
-        f"test {acc['test']:.1%} ({split['test']}); e.g. {m['example']!r} is about "
-        f"{m['example_topic']}"
-    )
+    for name, what in (("tensor", "TensorAnsatz, n = s = R^2"), ("quantum", "IQPAnsatz, 1 qubit")):
+        r = m[name]
+        acc = r["accuracy"]
+        print(
+            f"  {name} model ({what}): compile {r['compile_s']:.1f} s, {r['step_ms']:.2f} ms "
+            f"per step over {split['train']} sentences; accuracy train {acc['train']:.0%}, "
+            f"dev {acc['dev']:.0%} ({split['dev']}), test {acc['test']:.0%} ({split['test']})"
+        )
     if "loss_png" in m:
-        print(f"  loss curve: {m['loss_png']}")
+        print(f"  loss curves: {m['loss_png']}")
 
 
 def _suites(target: str | None) -> list[Any]:

@@ -1,9 +1,11 @@
 """Demo section: learning word meanings from a corpus of sentence diagrams (DisCoCat).
 
 A thousand generated sentences about food or IT (``catlearn.demo.sentences``),
-each a pregroup diagram, split train / dev / test. Every word (a name at a
-type) gets a tensor, nouns in ``n = ℝ²``, sentences in ``s = ℝ²``, and a
-sentence's meaning is the contraction its grammar wires. The whole corpus
+each a pregroup diagram, split train / dev / test. Two models: every word
+(a name at a type) a tensor, nouns in ``n = ℝ²`` and sentences in ``s = ℝ²``
+(``TensorAnsatz``); or a quantum state, one qubit per atomic type, prepared
+by an IQP circuit with learnt angles and read by the Born rule
+(``IQPAnsatz``). A sentence's meaning is the contraction its grammar wires. The whole corpus
 is one ``Corpus``: one compiled program per grammatical structure, so a
 training step over 600 sentences is one jitted call.
 """
@@ -20,26 +22,49 @@ import numpy as np
 import optax
 
 from catlearn.demo.sentences import corpus, n, s, text
-from catlearn.learn import Corpus, TensorAnsatz
+from catlearn.learn import Corpus, IQPAnsatz, TensorAnsatz
 
 SENTENCES, TRAIN, DEV = 1000, 600, 200
-STEPS = 120
+STEPS = {"tensor": 200, "quantum": 400}  # the quantum model learns slower
 
 
-def meaning_section(folder: Path | None = None, steps: int = STEPS) -> dict[str, Any]:
-    """Train the tensor model; accuracies, compile and step times, an example, the loss
-    curve (``meaning_loss.png`` in ``folder``)."""
+def meaning_section(
+    folder: Path | None = None, steps: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Train the tensor model and the quantum (IQP) model; accuracies, compile and step
+    times, an example, the loss curves (``meaning_loss.png`` in ``folder``)."""
     sentences, labels = corpus(SENTENCES, seed=1)
-    ansatz = TensorAnsatz({n: 2, s: 2})
+    models = {
+        "tensor": TensorAnsatz({n: 2, s: 2}),
+        "quantum": IQPAnsatz({n: 1, s: 1}, layers=2),
+    }
+    steps = STEPS if steps is None else steps
+    result: dict[str, Any] = {"sentences": SENTENCES}
+    for name, ansatz in models.items():
+        result[name] = _train(ansatz, sentences, labels, steps[name])
+    tensor = result["tensor"]
+    result.update(
+        split=tensor.pop("split"),
+        structures=tensor.pop("structures"),
+        words=tensor.pop("words"),
+        example=text(sentences[TRAIN + DEV]),
+        example_topic=("food", "IT")[labels[TRAIN + DEV]],
+    )
+    for name in models:
+        for same in ("split", "structures", "words"):  # the same for both models
+            result[name].pop(same, None)
+    if folder is not None:
+        curves = {name: result[name]["loss"] for name in models}
+        result["loss_png"] = str(_plot(curves, Path(folder) / "meaning_loss.png"))
+    return result
+
+
+def _train(ansatz: TensorAnsatz, sentences: list, labels: list, steps: int) -> dict[str, Any]:
     start = time.perf_counter()
     train = Corpus(sentences[:TRAIN], ansatz)
-    held_out = {
-        "dev": slice(TRAIN, TRAIN + DEV),
-        "test": slice(TRAIN + DEV, SENTENCES),
-    }
+    held_out = {"dev": range(TRAIN, TRAIN + DEV), "test": range(TRAIN + DEV, SENTENCES)}
     known = {  # held-out sentences whose every word was seen in training
-        part: [i for i in range(*where.indices(SENTENCES)) if _known(train, sentences[i])]
-        for part, where in held_out.items()
+        part: [i for i in where if _known(train, sentences[i])] for part, where in held_out.items()
     }
     parts = {
         part: Corpus([sentences[i] for i in idx], ansatz, vocabulary=train.vocabulary)
@@ -50,7 +75,8 @@ def meaning_section(folder: Path | None = None, steps: int = STEPS) -> dict[str,
     optimizer = optax.adam(0.05)
 
     def loss(params: Any) -> jax.Array:
-        return optax.softmax_cross_entropy_with_integer_labels(train.apply(params), y).mean()
+        log_p = _log_probabilities(ansatz, train.apply(params))
+        return -jnp.take_along_axis(log_p, y[:, None], axis=1).mean()
 
     @jax.jit
     def step(params: Any, state: Any) -> tuple:
@@ -62,7 +88,7 @@ def meaning_section(folder: Path | None = None, steps: int = STEPS) -> dict[str,
     state = optimizer.init(params)
     start = time.perf_counter()
     params, state, value = step(params, state)
-    losses = [float(value)]
+    losses = [value]
     compile_s = time.perf_counter() - start
     start = time.perf_counter()
     for _ in range(steps - 1):
@@ -73,9 +99,7 @@ def meaning_section(folder: Path | None = None, steps: int = STEPS) -> dict[str,
     accuracy = {"train": _accuracy(train, params, labels[:TRAIN])}
     for part, c in parts.items():
         accuracy[part] = _accuracy(c, params, [labels[i] for i in known[part]])
-    example = sentences[TRAIN + DEV]
-    result = {
-        "sentences": SENTENCES,
+    return {
         "split": {"train": TRAIN, **{p: len(idx) for p, idx in known.items()}},
         "structures": train.structures,
         "words": len(train.vocabulary),
@@ -84,12 +108,16 @@ def meaning_section(folder: Path | None = None, steps: int = STEPS) -> dict[str,
         "step_ms": step_ms,
         "loss": losses,
         "accuracy": accuracy,
-        "example": text(example),
-        "example_topic": ("food", "IT")[labels[TRAIN + DEV]],
     }
-    if folder is not None:
-        result["loss_png"] = str(_plot(losses, Path(folder) / "meaning_loss.png"))
-    return result
+
+
+def _log_probabilities(ansatz: TensorAnsatz, outputs: jax.Array) -> jax.Array:
+    """Sentence outputs as log-probabilities of the two topics: the tensor model's are
+    logits; the quantum model's are Born probabilities, normalised over the outcomes."""
+    if isinstance(ansatz, IQPAnsatz):
+        p = outputs + 1e-9
+        return jnp.log(p / p.sum(-1, keepdims=True))
+    return jax.nn.log_softmax(outputs, axis=-1)
 
 
 def _known(train: Corpus, sentence: Any) -> bool:
@@ -102,18 +130,20 @@ def _accuracy(c: Corpus, params: Any, labels: list[int]) -> float:
     return float(np.mean(np.argmax(np.asarray(c.apply(params)), -1) == np.asarray(labels)))
 
 
-def _plot(losses: list[float], path: Path) -> Path:
+def _plot(curves: dict[str, list[float]], path: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 3))
-    ax.plot(losses)
-    ax.set_xlabel("training step (all 600 sentences)")
+    for name, losses in curves.items():
+        ax.plot(losses, label=f"{name} model")
+    ax.set_xlabel(f"training step (all {TRAIN} sentences)")
     ax.set_ylabel("cross-entropy")
     ax.set_yscale("log")
-    ax.set_title("Word tensors learnt from sentence diagrams")
+    ax.legend()
+    ax.set_title("Word meanings learnt from sentence diagrams")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
