@@ -174,3 +174,19 @@ def test_other_bad_input():
 
 def test_real_semiring_is_the_default():
     assert TensorAnsatz({n: 2}).semiring == Real()
+
+
+def test_frobenius_and_rigid_sentences_are_accepted():
+    from discopy import frobenius, rigid
+
+    fn = frobenius.Ty("n")
+    a, b = frobenius.Box("a", frobenius.Ty(), fn), frobenius.Box("b", frobenius.Ty(), fn)
+    merged = Corpus([a @ b >> frobenius.Spider(2, 1, fn)], TensorAnsatz({fn: 3}))
+    params = merged.init(jax.random.key(0))
+    np.testing.assert_allclose(merged.apply(params)[0], params["n"][0] * params["n"][1], rtol=RTOL)
+    rn = rigid.Ty("n")
+    traced = Corpus(
+        [rigid.Box("x", rigid.Ty(), rn @ rn.r) >> rigid.Cup(rn, rn.r)], TensorAnsatz({rn: 2})
+    )
+    params = traced.init(jax.random.key(0))
+    np.testing.assert_allclose(traced.apply(params)[0], np.trace(params["n @ n.r"][0]), rtol=RTOL)
