@@ -31,6 +31,7 @@ BENCHMARKS = {  # name: (full arguments, quick arguments)
     "diagrams": (["--no-plot"], ["--quick", "--no-plot"]),
     "models": ([], ["--quick"]),
     "parametrised": ([], ["--quick"]),
+    "corpus": ([], ["--quick"]),
     "circuits": ([], ["--quick"]),
     "differentiation": ([], ["--quick"]),
     "fuzz_nnf": (["100000"], ["2000"]),
