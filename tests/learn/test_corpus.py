@@ -23,10 +23,10 @@ def per_sentence(ansatz, params, vocabulary, sentences):
     return np.stack([np.asarray(F(d)) for d in sentences])
 
 
-@settings(max_examples=3, deadline=None)
+@settings(max_examples=2, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 3), st.integers(1, 3))
 def test_shared_evaluation_equals_each_sentence_on_its_own(seed, dn, ds):
-    sentences, _ = corpus(10, seed=seed)
+    sentences, _ = corpus(8, seed=seed)
     ansatz = TensorAnsatz({n: dn, s: ds})
     c = Corpus(sentences, ansatz)
     params = c.init(jax.random.key(seed))

@@ -39,7 +39,7 @@ def test_two_qubit_types_are_one_wire_of_dimension_four():
 
 
 def test_the_corpus_is_the_born_rule_of_each_sentence():
-    sentences, _ = corpus(12, seed=2)
+    sentences, _ = corpus(8, seed=2)
     ansatz = IQPAnsatz({n: 1, s: 1})
     c = Corpus(sentences, ansatz)
     params = c.init(jax.random.key(0))
@@ -49,8 +49,8 @@ def test_the_corpus_is_the_born_rule_of_each_sentence():
 
 
 def test_the_quantum_model_learns_the_topics():
-    sentences, labels = corpus(200, seed=1)
-    ansatz = IQPAnsatz({n: 1, s: 1})
+    sentences, labels = corpus(100, seed=1)
+    ansatz = IQPAnsatz({n: 1, s: 1}, layers=2)
     train = Corpus(sentences, ansatz)
     y = jnp.asarray(labels)
     optimizer = optax.adam(0.05)
