@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    python benchmarks/corpus.py              # full: 2,000 sentences (~4 min on 2 cores)
+    python benchmarks/corpus.py              # full: 2,000 sentences (~2.5 min on 2 cores)
     python benchmarks/corpus.py --quick      # smoke: 300 sentences (~1 min)
-    python benchmarks/corpus.py --whole i    # (i) on all 2,000 sentences too (~4 min more)
+    python benchmarks/corpus.py --whole i    # (i) on all 2,000 sentences too (~3 min more)
 
 Issue 16 asks that a corpus of sentences train as one program per
 grammatical structure, not one per sentence. The corpus is
@@ -67,23 +67,24 @@ initial word tensors, are compared with the shared ``Corpus``'s (max
 relative error, below 1e-4 in float32, else the script exits 1).
 
 (i) and (ii) compile once per distinct sentence, and at 2,000 sentences
-(1,498 distinct diagrams) both take well over 120 s: one run of
-``--whole i`` here (2 shared cores) took 205 s to compile (i); (ii) costs
-0.5–0.8 s per distinct diagram (trace through DisCoPy, then XLA), some
-15–20 minutes in all. So the full run measures (i) on the corpus's first
-200 and 400 sentences and (ii) on its first 50 and 100 (each subset with
-its own distinct diagrams; outputs checked against the shared
-``Corpus``'s for the same sentences) and gives the 2,000-sentence figures
-as a **linear extrapolation**, labelled as such, through the two measured
-points: compile linear in the number of distinct diagrams; the epoch
-linear in distinct diagrams for (i) (one contraction each in its program)
-and in sentences for (ii) (one dispatch each). For (i) the linear figure
-is a lower bound: XLA's compile time grows faster than linearly with the
-program (the 205 s above against about 80 s extrapolated), so the row also
-shows a power law through the same two points. ``--whole i`` (about 4 min
-more) or ``--whole ii`` (about 20 min more) measures on the whole corpus
-instead. ``--quick`` measures (i) on all 300 sentences and (ii) on 20 and
-40. Output is markdown on stdout.
+(1,498 distinct diagrams) both take well over 120 s: ``--whole i`` here
+(2 shared cores, commit f0bb243) compiled (i) in 168 s (205 s while a test
+run shared the cores), its epoch 5.9 ms; (ii) costs 0.5–0.8 s per
+distinct diagram (tracing through DisCoPy, then XLA), 13–15 minutes in
+all. So the full run measures (i) on the corpus's first 200 and 400
+sentences and (ii) on its first 50 and 100 (each subset with its own
+distinct diagrams; outputs checked against the shared ``Corpus``'s for
+the same sentences) and gives the 2,000-sentence figures as a **linear
+extrapolation**, labelled as such (in italics in the summary): compile on
+the line through the two measured points, by number of distinct diagrams;
+the epoch proportional to the larger subset's, by distinct diagrams for
+(i) (one contraction each in its program) and by sentences for (ii) (one
+dispatch each). For (i) these are lower bounds: XLA's compile time grows
+faster than linearly with the program (168 s measured against about 100 s
+extrapolated), so the row also shows a power law through the same two
+points. ``--whole i`` (about 3 min more) or ``--whole ii`` (about 15 min
+more) measures on the whole corpus instead. ``--quick`` measures (i) on
+all 300 sentences and (ii) on 20 and 40. Output is markdown on stdout.
 """
 
 from __future__ import annotations
@@ -395,8 +396,9 @@ def guarded(fn: Callable, name: str, *args) -> Any:
 
 
 def extrapolate(runs: list[Result], sentences: int, diagrams: int, epoch_by: str) -> Result:
-    """The whole corpus from two subsets, through the two points: compile linear in the
-    distinct diagrams, the epoch linear in ``epoch_by`` ("diagrams" or "sentences")."""
+    """The whole corpus from two subsets: compile on the line through the two points, by
+    distinct diagrams; the epoch proportional to ``epoch_by`` ("diagrams" or "sentences"),
+    from the larger subset (a line through two epochs of a few ms amplifies their noise)."""
     a, b = runs[0], runs[-1]
 
     def line(xa, ya, xb, yb, x):
@@ -407,19 +409,18 @@ def extrapolate(runs: list[Result], sentences: int, diagrams: int, epoch_by: str
     if a.setup_s is not None and b.setup_s is not None:
         out.setup_s = line(a.diagrams, a.setup_s, b.diagrams, b.setup_s, diagrams)
     out.first_s = line(a.diagrams, a.first_s, b.diagrams, b.first_s, diagrams)
-    by = {
-        "diagrams": (a.diagrams, b.diagrams, diagrams),
-        "sentences": (a.sentences, b.sentences, sentences),
-    }
-    xa, xb, x = by[epoch_by]
-    out.epoch_s = line(xa, a.epoch_s, xb, b.epoch_s, x)
+    if epoch_by == "diagrams":
+        out.epoch_s = b.epoch_s * diagrams / b.diagrams
+    else:
+        out.epoch_s = b.epoch_s * sentences / b.sentences
     power = np.log(b.compile_s / a.compile_s) / np.log(b.diagrams / a.diagrams)
     guess = b.compile_s * (diagrams / b.diagrams) ** power
     out.note = (
         f"**linear extrapolation**, not measured: from {a.sentences} and {b.sentences} "
-        f"sentences ({a.diagrams} and {b.diagrams} distinct diagrams); compile linear in "
-        f"distinct diagrams, epoch in {epoch_by} (a power law through the same two points, "
-        f"compile ∝ diagrams^{power:.2f}, gives {guess:.0f} s)"
+        f"sentences ({a.diagrams} and {b.diagrams} distinct diagrams): compile on the line "
+        f"through both, by distinct diagrams (a power law through the same two points, "
+        f"compile ∝ diagrams^{power:.2f}, gives {guess:.0f} s); epoch ∝ {epoch_by}, from "
+        f"{b.sentences} sentences"
     )
     return out
 

@@ -15,6 +15,7 @@ pytest test with one id per law; ``suite.report()`` a table.
 """
 
 from catlearn.laws import strategies
+from catlearn.laws.ansatz import ansatz
 from catlearn.laws.cartesian import function_functor, run_layers
 from catlearn.laws.categories import compact, hypergraph, monoidal, symmetric
 from catlearn.laws.circuits import circuit, circuit_queries, transformation
@@ -27,6 +28,7 @@ from catlearn.laws.reverse import reverse_derivative
 from catlearn.laws.semiring import homomorphism, monoid, semiring
 
 __all__ = [
+    "ansatz",
     "circuit",
     "circuit_queries",
     "transformation",

@@ -22,7 +22,8 @@ ATOL = 1e-5
 
 
 def close(x: Any, y: Any, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    """Tree-wise equality of carrier values, with tolerance for floats."""
+    """Tree-wise equality of carrier values, with tolerance for floats (and for the real
+    and imaginary parts of complex numbers)."""
     rtol, atol = arguments.tolerance(rtol, "close(rtol)"), arguments.tolerance(atol, "close(atol)")
     xs, ys = jax.tree.leaves(x), jax.tree.leaves(y)
     if len(xs) != len(ys):
@@ -36,8 +37,11 @@ def _leaf_close(a: Any, b: Any, rtol: float, atol: float) -> bool:
         return False
     if a.dtype == object or b.dtype == object:
         return all(_object_equal(u, v) for u, v in zip(a.reshape(-1), b.reshape(-1)))
-    if a.dtype.kind != "f" and b.dtype.kind != "f":
+    if a.dtype.kind not in "fc" and b.dtype.kind not in "fc":
         return bool(np.array_equal(a, b))
+    if a.dtype.kind == "c" or b.dtype.kind == "c":  # complex: real and imaginary parts
+        a = np.stack([np.real(a), np.imag(a)])
+        b = np.stack([np.real(b), np.imag(b)])
     a, b = a.astype(np.float64), b.astype(np.float64)
     if np.isnan(a).any() or np.isnan(b).any():
         return False
