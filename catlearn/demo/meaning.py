@@ -1,13 +1,13 @@
 """Demo section: learning word meanings from a corpus of sentence diagrams (DisCoCat).
 
-A thousand generated sentences about food or IT (``catlearn.demo.sentences``),
+Six hundred generated sentences about food or IT (``catlearn.demo.sentences``),
 each a pregroup diagram, split train / dev / test. Two models: every word
 (a name at a type) a tensor, nouns in ``n = ℝ²`` and sentences in ``s = ℝ²``
 (``TensorAnsatz``); or a quantum state, one qubit per atomic type, prepared
 by an IQP circuit with learnt angles and read by the Born rule
 (``IQPAnsatz``). A sentence's meaning is the contraction its grammar wires. The whole corpus
 is one ``Corpus``: one compiled program per grammatical structure, so a
-training step over 600 sentences is one jitted call.
+training step over 400 sentences is one jitted call.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import optax
 from catlearn.demo.sentences import corpus, n, s, text
 from catlearn.learn import Corpus, IQPAnsatz, TensorAnsatz
 
-SENTENCES, TRAIN, DEV = 1000, 600, 200
+SENTENCES, TRAIN, DEV = 600, 400, 100
 STEPS = {"tensor": 150, "quantum": 300}  # the quantum model learns slower
 
 

@@ -60,7 +60,7 @@ def circuits(draw, max_qubits=3, max_gates=6):
     return circuit, n
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(circuits())
 def test_amplitudes_agree_with_discopy(drawn):
     circuit, n = drawn
@@ -70,7 +70,7 @@ def test_amplitudes_agree_with_discopy(drawn):
     np.testing.assert_allclose(np.asarray(Q.probabilities(circuit)), np.abs(want) ** 2, atol=1e-5)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(circuits(), st.data())
 def test_discards_and_measurements_are_the_doubled_circuit(drawn, data):
     """Measuring some qubits and discarding others: the Born probabilities of the pure

@@ -146,7 +146,7 @@ def product_and_grads(items, rows, v, weights):
     return prefix[-1].reshape(np.shape(weights)), grads
 
 
-@settings(max_examples=3)
+@settings(max_examples=1)
 @given(
     segs=segments,
     d=st.integers(1, 4),
@@ -393,7 +393,7 @@ def layers_and_grads(boxes, rows, v, weights):
     return u, grads
 
 
-@settings(max_examples=3)
+@settings(max_examples=1)
 @given(
     segs=function_segments,
     width=st.integers(1, 5),

@@ -42,7 +42,7 @@ def test_shared_evaluation_equals_each_sentence_on_its_own(seed, dn, ds):
 
 
 def test_log_semiring_corpus_equals_each_sentence():
-    sentences, _ = corpus(6, seed=3)
+    sentences, _ = corpus(4, seed=3)
     ansatz = TensorAnsatz({n: 2, s: 2}, semiring=Log())
     c = Corpus(sentences, ansatz)
     params = c.init(jax.random.key(1))
