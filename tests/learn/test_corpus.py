@@ -2,9 +2,7 @@
 ansatz is a functor, and bad input is refused before anything compiles."""
 
 import jax
-import jax.numpy as jnp
 import numpy as np
-import optax
 import pytest
 from discopy.grammar.pregroup import Box, Cup, Id, Word
 from hypothesis import given, settings
@@ -97,42 +95,6 @@ def test_the_ansatz_is_a_functor_on_sentences():
     np.testing.assert_allclose(F(words >> Id(words.cod)), F(words), rtol=RTOL)  # identity
 
 
-def test_a_corpus_trains_to_classify_topics():
-    sentences, labels = corpus(240, seed=7)
-    ansatz = TensorAnsatz({n: 2, s: 2})
-    train = Corpus(sentences[:200], ansatz)
-    # Held out: the test sentences whose words the training corpus has seen.
-    seen = [
-        i
-        for i in range(200, 240)
-        if all(ansatz.key(w) in train.vocabulary for w in sentences[i].boxes if isinstance(w, Word))
-    ]
-    test = Corpus([sentences[i] for i in seen], ansatz, vocabulary=train.vocabulary)
-    y = jnp.asarray(labels[:200])
-    optimizer = optax.adam(0.05)
-
-    @jax.jit
-    def step(params, state):
-        def loss(p):
-            return optax.softmax_cross_entropy_with_integer_labels(train.apply(p), y).mean()
-
-        value, grads = jax.value_and_grad(loss)(params)
-        updates, state = optimizer.update(grads, state, params)
-        return optax.apply_updates(params, updates), state, value
-
-    params = train.init(jax.random.key(0))
-    state = optimizer.init(params)
-    first = None
-    for _ in range(60):
-        params, state, value = step(params, state)
-        first = value if first is None else first
-    assert value < 0.5 * first
-    truth = np.asarray([labels[i] for i in seen])
-    accuracy = np.mean(np.argmax(np.asarray(test.apply(params)), -1) == truth)
-    assert accuracy > 0.9
-
-
-# -- bad input, refused before compiling --------------------------------------------
 def test_a_word_outside_the_vocabulary_is_named():
     sentences, _ = corpus(10, seed=0)
     train = Corpus(sentences[:1], TensorAnsatz({n: 2, s: 2}))
