@@ -384,7 +384,7 @@ class CompiledDiagram:
         array = converted(
             f"params[{key!r}] (the stacked entries of {key.replace('..', ' to ')})",
             S.asarray,
-            self.layout.stacked(params, key, run.repeats, box),
+            self.layout.stacked(params, key, box),
         )
         if tuple(S.index_shape(array)) != want:
             raise ShapeError(

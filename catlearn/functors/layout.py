@@ -156,8 +156,9 @@ class Layout:
         params[key] = jax.tree.map(lambda leaf, v: leaf.at[k].set(v), old, value)
         return params
 
-    def stacked(self, params: Mapping[str, Any], key: str, n: int, box: Any = None) -> Any:
-        """The stack ``key`` as stored (leading axis ``n``), or built from per-box entries."""
+    def stacked(self, params: Mapping[str, Any], key: str, box: Any = None) -> Any:
+        """The stack ``key`` as stored (one row per box of its group, checked), or built
+        from per-box entries."""
         names = self.groups[key]
         present = [name for name in names if name in params]
         if key in params:

@@ -294,7 +294,7 @@ class CompiledFunction:
     def _scan(self, params: Mapping[str, Any], run: Any, slots: tuple, args: list) -> tuple:
         """A run of like boxes as one ``lax.scan`` over its blocks (one example)."""
         xs = tuple(
-            self.layout.stacked(params, slot.key, run.repeats, self.graph.boxes[slot.boxes[0]])
+            self.layout.stacked(params, slot.key, self.graph.boxes[slot.boxes[0]])
             if slot.kind == "stacked"
             else None
             for slot in slots

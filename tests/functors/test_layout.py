@@ -131,7 +131,7 @@ def test_a_stack_with_rows_missing_or_extra_is_refused(wrong, read):
         if read == "entry":
             LAYOUT.entry(bad, "c")
         elif read == "stacked":
-            LAYOUT.stacked(bad, "a..c", 3)
+            LAYOUT.stacked(bad, "a..c")
         else:
             LAYOUT.unstack(bad)
 
@@ -144,7 +144,7 @@ def test_both_forms_of_one_group_conflict():
     with pytest.raises(ParameterConflictError, match="a..c"):
         LAYOUT.stack(both)
     with pytest.raises(ParameterConflictError, match="a..c"):
-        LAYOUT.stacked(both, "a..c", 3)
+        LAYOUT.stacked(both, "a..c")
     with pytest.raises(ParameterConflictError, match="a..c"):
         LAYOUT.entry(both, "b")
 
