@@ -1,0 +1,126 @@
+"""A dynamic program over a family of structures, run in any semiring.
+
+A structure (a tag sequence, a parse, a dependency tree, an alignment) is
+a set of *parts*; it is written as a 0/1 array with the shape of the
+potentials, one entry per possible part. A :class:`DynamicProgram` knows
+one family: its ``sum`` ⊕-sums, over every structure, the ⊗-product of its
+parts' potentials (Goodman's semiring parsing), in whatever semiring it is
+given; its ``structures`` lists the family by brute force (the oracle the
+laws compare against); its ``sample`` draws exact samples.
+
+A subclass states the event shape of its potentials (after the batch axis)
+and how a length masks them; ``check`` is the host-side boundary check of
+both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, ShapeError
+from catlearn.semirings import Semiring
+from catlearn.semirings.carrier import is_traced
+
+Array = Any
+
+
+class DynamicProgram:
+    """Base class: a family of structures with its inside algorithm.
+
+    Subclasses define ``event_ndim`` (axes of the potentials after the batch
+    axis), ``check_event(shape)`` returning the largest length the shape
+    allows, ``sum``, ``structures`` and ``sample``.
+    """
+
+    name: str = ""
+    event_ndim: int = 0
+
+    # -- what subclasses provide -----------------------------------------------
+    def check_event(self, shape: tuple[int, ...]) -> int:
+        """Validate the event shape; return the largest length it holds."""
+        raise NotImplementedError
+
+    def least_length(self) -> int:
+        """The shortest length the family allows."""
+        return 1
+
+    def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
+        """⊕ over structures of ⊗ over their parts: one element per batch item."""
+        raise NotImplementedError
+
+    def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
+        """Every structure of one batch item of length ``length``, as 0/1 arrays of
+        the event shape ``shape``, stacked (brute force: small sizes only)."""
+        raise NotImplementedError
+
+    def sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
+        """``n`` exact samples per batch item: 0/1 arrays of shape (n, batch, *event)."""
+        raise NotImplementedError
+
+    # -- the boundary ------------------------------------------------------------
+    def check(self, log_potentials: Any, lengths: Any = None) -> tuple[Array, Array]:
+        """Checked ``(log_potentials, lengths)``: float potentials with a batch axis,
+        integer lengths in range (``None`` means every item at full length).
+
+        Traced lengths cannot be read here; they are taken as given.
+        """
+        what = self.name or type(self).__name__
+        if isinstance(log_potentials, (str, bytes)) or log_potentials is None:
+            raise ArgumentTypeError(
+                f"{what}: log_potentials must be an array of scores, got {log_potentials!r:.40}"
+            )
+        theta = jnp.asarray(log_potentials)
+        real = jnp.issubdtype(theta.dtype, jnp.floating) or jnp.issubdtype(theta.dtype, jnp.integer)
+        if not real:
+            raise ArgumentTypeError(
+                f"{what}: log_potentials must be real scores, got dtype {theta.dtype}"
+            )
+        if not jnp.issubdtype(theta.dtype, jnp.floating):
+            theta = theta.astype(jnp.result_type(float))
+        if theta.ndim != 1 + self.event_ndim:
+            raise ShapeError(
+                f"{what}: log_potentials must have shape (batch, {self.event_doc()}), "
+                f"{1 + self.event_ndim} axes; got shape {tuple(theta.shape)}"
+            )
+        most = self.check_event(tuple(theta.shape[1:]))
+        batch = theta.shape[0]
+        if lengths is None:
+            return theta, jnp.full((batch,), most, dtype=jnp.int32)
+        if is_traced(lengths):
+            lengths = jnp.asarray(lengths)
+            if lengths.shape != (batch,) or not jnp.issubdtype(lengths.dtype, jnp.integer):
+                raise ShapeError(
+                    f"{what}: lengths must be integers of shape ({batch},), got "
+                    f"{lengths.dtype}{tuple(lengths.shape)}"
+                )
+            return theta, lengths.astype(jnp.int32)
+        values = np.asarray(jax.device_get(lengths))
+        if not np.issubdtype(values.dtype, np.integer):
+            raise ArgumentTypeError(
+                f"{what}: lengths must be integers, got {values.dtype} {values.tolist()!r:.60}"
+            )
+        if values.shape != (batch,):
+            raise ShapeError(
+                f"{what}: lengths must have shape ({batch},), one per batch item; "
+                f"got shape {values.shape}"
+            )
+        least = self.least_length()
+        bad = np.flatnonzero((values < least) | (values > most))
+        if bad.size:
+            i = int(bad[0])
+            raise ArgumentValueError(
+                f"{what}: lengths[{i}] = {int(values[i])} is outside {least}..{most}, "
+                f"the lengths potentials of shape {tuple(theta.shape)} hold"
+            )
+        return theta, jnp.asarray(values, dtype=jnp.int32)
+
+    def event_doc(self) -> str:
+        """The event axes, in words (for error messages)."""
+        return ", ".join(["…"] * self.event_ndim)
+
+    def __repr__(self) -> str:
+        return self.name or type(self).__name__
