@@ -8,9 +8,11 @@ into the edges: :meth:`LinearChain.potentials` does it.
 
 The sum is a product of semiring matrices. ``sequential`` pushes a vector
 through them one edge at a time (O(T·C²) work, T steps); ``parallel``
-multiplies them pairwise in a balanced tree (O(T·C³) work, log₂ T steps),
-which wins on long chains with few tags. The two give the same values and
-gradients; ``auto`` picks by the measured crossover ``PARALLEL_MIN``.
+multiplies them pairwise in a balanced tree (O(T·C³) work, log₂ T steps).
+The two give the same values and gradients. On 2 CPU cores the tree never
+won (C times the work, 2 cores to spread it on: benchmarks/structured.py,
+section "parallel in time"), so ``auto`` runs ``sequential``; ``parallel``
+is there for wide accelerators and is opt-in.
 
     >>> import jax.numpy as jnp
     >>> from catlearn.semirings import Counting
@@ -36,9 +38,8 @@ from catlearn.structured.program import DynamicProgram
 
 Array = Any
 
-# Chains at least this long run as a balanced tree of matrix products under
-# method="auto" (benchmarks/structured.py, section "associative scan").
-PARALLEL_MIN = 1 << 30
+# Up to this many tags, the tree's products broadcast instead of calling matmul.
+BROADCAST_MAX = 16
 
 
 class LinearChain(DynamicProgram):
@@ -87,16 +88,13 @@ class LinearChain(DynamicProgram):
         S = semiring
         B, T, C, _ = S.index_shape(potentials)
         edges = self.masked(S, potentials, np.asarray(lengths) if S.host else lengths)
-        parallel = self.method == "parallel" or (
-            self.method == "auto" and not S.host and T >= PARALLEL_MIN
-        )
-        if parallel and T > 1:
+        if self.method == "parallel" and T > 1:
             total = product(S, edges)  # (B, C, C)
             return S.sum(S.sum(total, axis=2), axis=1)
         alpha = S.ones((B, 1, C))
 
         def step(alpha: Array, edge: Array) -> tuple[Array, None]:
-            return S.matmul(alpha, edge), None
+            return _matmul(S, alpha, edge), None
 
         alpha, _ = carrier.steps(S, step, alpha, carrier.moveaxis(S, edges, 1, 0))
         return S.sum(carrier.reshape(S, alpha, (B, C)), axis=1)
@@ -170,6 +168,15 @@ def _vector(x: Array, C: int, what: str) -> Array:
     return v
 
 
+def _matmul(S: Semiring, a: Array, b: Array) -> Array:
+    # Many small products: one broadcast ⊗ and ⊕ over the shared axis beats a
+    # batched kernel call per product (XLA's batched dot is slow on tiny blocks).
+    C = S.index_shape(a)[-1]
+    if S.host or C > BROADCAST_MAX:
+        return S.matmul(a, b)
+    return S.sum(S.mul(carrier.expand(S, a, 3), carrier.expand(S, b, 1)), axis=2)
+
+
 def product(S: Semiring, mats: Array) -> Array:
     """⊗-product of (B, T, C, C) matrices along T as a balanced tree: (B, C, C)."""
     B, T, C, _ = S.index_shape(mats)
@@ -182,7 +189,7 @@ def product(S: Semiring, mats: Array) -> Array:
         odd = carrier.index(mats, (slice(None), slice(1, None, 2)))
         left, right = (carrier.reshape(S, m, (-1, C, C)) for m in (even, odd))
         T //= 2
-        mats = carrier.reshape(S, S.matmul(left, right), (B, T, C, C))
+        mats = carrier.reshape(S, _matmul(S, left, right), (B, T, C, C))
     return carrier.index(mats, (slice(None), 0))
 
 
