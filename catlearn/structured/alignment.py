@@ -41,8 +41,7 @@ from catlearn.semirings import Log, Semiring
 from catlearn.semirings.carrier import is_traced
 from catlearn.structured import carrier
 from catlearn.structured.distribution import StructuredDistribution
-from catlearn.structured.program import DynamicProgram
-from catlearn.structured.semimarkov import compiled
+from catlearn.structured.program import DynamicProgram, compiled
 
 Array = Any
 
@@ -161,7 +160,7 @@ class Alignment(DynamicProgram):
         return total, diagonals
 
     def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
-        return compiled(self, potentials, semiring, lengths)[0]
+        return compiled(self, "forward", semiring, potentials, lengths)[0]
 
     def structures(self, shape: tuple[int, ...], length: Any) -> np.ndarray:
         """Every path for ``length`` = (n, m), as 0/1 arrays of shape (N, M, 3)."""
@@ -184,7 +183,7 @@ class Alignment(DynamicProgram):
         return np.stack(out)
 
     def sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
-        _, alpha = compiled(self, log_potentials, Log(), lengths)  # shared with marginals
+        _, alpha = compiled(self, "forward", Log(), log_potentials, lengths)  # marginals share it
         return _walker(self, log_potentials, alpha, lengths, key, n)
 
     def _walk(

@@ -34,7 +34,7 @@ from catlearn.errors import ArgumentValueError, ShapeError
 from catlearn.semirings import Log, Semiring
 from catlearn.structured import carrier
 from catlearn.structured.distribution import StructuredDistribution
-from catlearn.structured.program import DynamicProgram
+from catlearn.structured.program import DynamicProgram, compiled
 
 Array = Any
 
@@ -85,6 +85,9 @@ class LinearChain(DynamicProgram):
         return S.where(cond, potentials, eye)
 
     def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
+        return compiled(self, "_sum", semiring, potentials, lengths)
+
+    def _sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
         S = semiring
         B, T, C, _ = S.index_shape(potentials)
         edges = self.masked(S, potentials, np.asarray(lengths) if S.host else lengths)

@@ -35,10 +35,9 @@ from catlearn.errors import ArgumentTypeError, ShapeError
 from catlearn.semirings import Semiring
 from catlearn.structured import carrier
 from catlearn.structured.distribution import StructuredDistribution
-from catlearn.structured.program import DynamicProgram
+from catlearn.structured.program import DynamicProgram, compiled
 from catlearn.structured.tree import (
     at_step,
-    compiled_sum,
     gradient_samples,
     put_window,
     select,
@@ -205,7 +204,7 @@ class Projective(DynamicProgram):
         return state[1], state[0]
 
     def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
-        return compiled_sum(self, semiring, potentials, lengths)
+        return compiled(self, "_sum", semiring, potentials, lengths)
 
     def _sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
         S = semiring

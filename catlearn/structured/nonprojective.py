@@ -45,8 +45,7 @@ from catlearn.structured.dependency import (
     heads_structure,
 )
 from catlearn.structured.distribution import StructuredDistribution
-from catlearn.structured.program import DynamicProgram
-from catlearn.structured.tree import compiled_sum
+from catlearn.structured.program import DynamicProgram, compiled
 
 Array = Any
 
@@ -142,7 +141,7 @@ class NonProjective(DynamicProgram):
         if isinstance(S, Counting):
             return self._count(potentials, np.asarray(lengths))
         if type(S) is Log or type(S) is Real or (isinstance(S, Dual) and type(S.base) is Real):
-            return compiled_sum(self, S, potentials, lengths)
+            return compiled(self, "_sum", S, potentials, lengths)
         raise ArgumentTypeError(
             f"semiring: the sum over non-projective trees is a determinant (the "
             f"matrix-tree theorem), which needs additive inverses; it runs in Log, Real, "

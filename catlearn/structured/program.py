@@ -15,6 +15,7 @@ both.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
@@ -124,3 +125,31 @@ class DynamicProgram:
 
     def __repr__(self) -> str:
         return self.name or type(self).__name__
+
+
+def compiled(
+    program: DynamicProgram, method: str, S: Semiring, potentials: Array, lengths: Array
+) -> Any:
+    """``getattr(program, method)(potentials, S, lengths)``, compiled once per program,
+    method, semiring and shapes (programs and semirings that compare equal share it).
+
+    An eager call would retrace and recompile its loops every time; under ``jit`` the
+    compile is cached, and a query costs one dispatch. Host semirings, unhashable ones
+    and ones whose instances never repeat (``per_call``, e.g. fresh sampling noise)
+    run as they are.
+    """
+    run = getattr(program, method)
+    if S.host or getattr(S, "per_call", False):
+        return run(potentials, S, lengths)
+    try:
+        hash(S)
+    except TypeError:
+        return run(potentials, S, lengths)
+    return _jitted(program, method, S, potentials, lengths)
+
+
+@partial(jax.jit, static_argnums=(0, 1, 2))
+def _jitted(
+    program: DynamicProgram, method: str, S: Semiring, potentials: Array, lengths: Array
+) -> Any:
+    return getattr(program, method)(potentials, S, lengths)

@@ -28,7 +28,6 @@ in a ring buffer: each step is one semiring vector–matrix product,
 from __future__ import annotations
 
 import itertools
-from functools import partial
 from typing import Any
 
 import jax
@@ -39,7 +38,7 @@ from catlearn.errors import ShapeError
 from catlearn.semirings import Log, Semiring
 from catlearn.structured import carrier
 from catlearn.structured.distribution import StructuredDistribution
-from catlearn.structured.program import DynamicProgram
+from catlearn.structured.program import DynamicProgram, compiled
 
 Array = Any
 
@@ -119,7 +118,7 @@ class SemiMarkov(DynamicProgram):
         return total, betas
 
     def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
-        return compiled(self, potentials, semiring, lengths)[0]
+        return compiled(self, "forward", semiring, potentials, lengths)[0]
 
     def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
         T, K, C, _ = shape
@@ -134,7 +133,7 @@ class SemiMarkov(DynamicProgram):
         return np.stack(out)
 
     def sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
-        _, betas = compiled(self, log_potentials, Log(), lengths)  # shared with marginals
+        _, betas = compiled(self, "forward", Log(), log_potentials, lengths)  # marginals share it
         return _walker(self, log_potentials, betas, lengths, key, n)
 
     def _walk(
@@ -176,29 +175,6 @@ class SemiMarkov(DynamicProgram):
 
 
 _walker = jax.jit(SemiMarkov._walk, static_argnums=(0, 5))
-
-
-def compiled(program: Any, potentials: Array, semiring: Semiring, lengths: Array) -> Any:
-    """``program.forward(potentials, semiring, lengths)``, compiled once per program,
-    semiring and shapes (programs and semirings that compare equal share it).
-
-    An eager call would retrace and recompile its scan every time; under jit it is
-    cached. Host semirings, and semirings that cannot be hashed (a static argument
-    must be), run as they are.
-    """
-    if not semiring.host:
-        try:
-            hash(semiring)
-        except TypeError:
-            pass
-        else:
-            return _jitted(program, potentials, semiring, lengths)
-    return program.forward(potentials, semiring, lengths)
-
-
-@partial(jax.jit, static_argnums=(0, 2))
-def _jitted(program: Any, potentials: Array, semiring: Semiring, lengths: Array) -> Any:
-    return program.forward(potentials, semiring, lengths)
 
 
 def _compositions(total: int, most: int) -> list[tuple[int, ...]]:

@@ -44,7 +44,7 @@ from catlearn.semirings import Log, Semiring
 from catlearn.semirings.log import logsumexp
 from catlearn.structured import carrier
 from catlearn.structured.distribution import StructuredDistribution
-from catlearn.structured.program import DynamicProgram
+from catlearn.structured.program import DynamicProgram, compiled
 
 Array = Any
 
@@ -149,6 +149,7 @@ class SampledLog(Log):
     """
 
     name = "SampledLog"
+    per_call = True  # its noise is new with each instance: never worth compiling for
 
     def __init__(self, key: Array) -> None:
         self.key = key
@@ -185,25 +186,6 @@ def at_step(S: Semiring, step: Array) -> Semiring:
     """``S`` for one step of a program's loop: a :class:`SampledLog` draws fresh noise
     at each step of a ``lax.scan`` (whose body is traced once), any other ``S`` is itself."""
     return S.at_step(step) if isinstance(S, SampledLog) else S
-
-
-@partial(jax.jit, static_argnums=(0, 1))
-def _jitted_sum(program: DynamicProgram, S: Semiring, potentials: Array, lengths: Array) -> Array:
-    return program._sum(potentials, S, lengths)
-
-
-def compiled_sum(program: DynamicProgram, S: Semiring, potentials: Array, lengths: Array) -> Array:
-    """``program._sum`` compiled once per (program, semiring, shapes): eager queries
-    then cost one dispatch, not a trace of the whole chart loop each time. Host
-    semirings, :class:`SampledLog` (whose keys differ per call) and unhashable
-    semirings run as they are."""
-    try:
-        hash(S)
-    except TypeError:
-        return program._sum(potentials, S, lengths)
-    if S.host or isinstance(S, SampledLog):
-        return program._sum(potentials, S, lengths)
-    return _jitted_sum(program, S, potentials, lengths)
 
 
 def gradient_samples(
@@ -285,7 +267,7 @@ class SpanTree(DynamicProgram):
         return start
 
     def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
-        return compiled_sum(self, semiring, potentials, lengths)
+        return compiled(self, "_sum", semiring, potentials, lengths)
 
     def _sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
         S = semiring
