@@ -26,6 +26,7 @@ from catlearn.laws.law import Law, LawSuite, LawViolation, combine, report
 from catlearn.laws.lens import lens_functor
 from catlearn.laws.reverse import reverse_derivative
 from catlearn.laws.semiring import homomorphism, monoid, semiring
+from catlearn.laws.structured import structured
 
 __all__ = [
     "ansatz",
@@ -53,5 +54,6 @@ __all__ = [
     "run_layers",
     "semiring",
     "strategies",
+    "structured",
     "symmetric",
 ]

@@ -112,6 +112,12 @@ class LinearChain(DynamicProgram):
             out.append(y)
         return np.stack(out)
 
+    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
+        masks = np.zeros((length - 1, *shape))
+        for t in range(length - 1):
+            masks[t, t] = 1.0  # one tag pair on each edge
+        return masks
+
     def sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
         S = Log()
         B, T, C, _ = log_potentials.shape

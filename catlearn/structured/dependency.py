@@ -110,6 +110,14 @@ def heads_structure(shape: tuple[int, ...], heads: tuple[int, ...]) -> np.ndarra
     return y
 
 
+def heads(shape: tuple[int, ...], length: int) -> np.ndarray:
+    """One mask per word: its possible heads (column m: words and, on the diagonal, ROOT)."""
+    masks = np.zeros((length, *shape))
+    for m in range(length):
+        masks[m, :length, m] = 1.0
+    return masks
+
+
 class Projective(DynamicProgram):
     """The family of projective dependency trees (Eisner's algorithm)."""
 
@@ -228,6 +236,9 @@ class Projective(DynamicProgram):
     def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
         trees = [h for h in head_vectors(shape[0], length, self.multiroot) if _projective(h)]
         return np.stack([heads_structure(shape, h) for h in trees])
+
+    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
+        return heads(shape, length)
 
     def sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
         return gradient_samples(self, log_potentials, lengths, key, n)

@@ -42,6 +42,7 @@ from catlearn.structured.dependency import (
     check_multiroot,
     check_square,
     head_vectors,
+    heads,
     heads_structure,
 )
 from catlearn.structured.distribution import StructuredDistribution
@@ -215,6 +216,9 @@ class NonProjective(DynamicProgram):
                 lap[0] = [w[m][m] for m in range(L)]
             out[b] = bareiss(lap)
         return out
+
+    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
+        return heads(shape, length)
 
     def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
         trees = head_vectors(shape[0], length, self.multiroot)

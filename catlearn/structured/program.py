@@ -62,6 +62,12 @@ class DynamicProgram:
         """``n`` exact samples per batch item: 0/1 arrays of shape (n, batch, *event)."""
         raise NotImplementedError
 
+    def exactly_one(self, shape: tuple[int, ...], length: Any) -> np.ndarray:
+        """0/1 masks of the event shape, stacked, each holding exactly one part of every
+        structure of length ``length`` (a tag pair per edge, a head per word): their
+        marginals sum to one. None declared by default."""
+        return np.zeros((0, *shape))
+
     # -- the boundary ------------------------------------------------------------
     def check(self, log_potentials: Any, lengths: Any = None) -> tuple[Array, Array]:
         """Checked ``(log_potentials, lengths)``: float potentials with a batch axis,

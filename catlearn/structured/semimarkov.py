@@ -120,6 +120,11 @@ class SemiMarkov(DynamicProgram):
     def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
         return compiled(self, "forward", semiring, potentials, lengths)[0]
 
+    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
+        masks = np.zeros((1 if length > 1 else 0, *shape))
+        masks[:, 0, 1:] = 1.0  # one segment starts at position 0
+        return masks
+
     def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
         T, K, C, _ = shape
         out = []

@@ -275,6 +275,14 @@ class SpanTree(DynamicProgram):
         chart = self.inside(potentials, S)
         return select(S, carrier.index(chart, (slice(None), slice(None), 0)), lengths - 1)
 
+    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
+        # one label on each single word and on the whole sentence
+        spans_ = [(i, i) for i in range(length)] + ([(0, length - 1)] if length > 1 else [])
+        masks = np.zeros((len(spans_), *shape))
+        for s, (i, j) in enumerate(spans_):
+            masks[s, i, j] = 1.0
+        return masks
+
     def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
         N, _, NT = shape
         out = []
