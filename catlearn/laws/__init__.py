@@ -26,7 +26,7 @@ from catlearn.laws.law import Law, LawSuite, LawViolation, combine, report
 from catlearn.laws.lens import lens_functor
 from catlearn.laws.reverse import reverse_derivative
 from catlearn.laws.semiring import homomorphism, monoid, semiring
-from catlearn.laws.structured import structured
+from catlearn.laws.structured import grammars, structured
 
 __all__ = [
     "ansatz",
@@ -44,6 +44,7 @@ __all__ = [
     "equality",
     "functor",
     "function_functor",
+    "grammars",
     "homomorphism",
     "hypergraph",
     "lens_functor",

@@ -28,6 +28,15 @@ inapplicable with its reason::
 
     >>> from catlearn.structured import LinearChainCRF
     >>> structured(LinearChainCRF, (2, 2, 2, 2)).check(max_examples=2)
+
+``grammars(g1, g2, max_length)`` is the law of grammar transforms (CNF, the
+left-corner transform): both grammars give every string the same stringsum,
+on strings drawn from their terminals (shrunk to the shortest that differs;
+``catlearn.structured.same_stringsums`` checks every string exhaustively)::
+
+    >>> from catlearn.structured import WCFG, left_corner
+    >>> g = WCFG.from_text("S -> S a 0.3\\nS -> b 0.5")
+    >>> grammars(g, left_corner(g), max_length=4).check(max_examples=5)
 """
 
 from __future__ import annotations
@@ -231,3 +240,46 @@ def _enumerate(program: Any, theta: np.ndarray, lengths: Any) -> list[dict]:
     for item in out:  # fewer than k structures: TopK pads with −∞
         item["top"] = np.concatenate([item["top"], np.full(64, -np.inf)])
     return out
+
+
+def grammars(
+    g1: Any,
+    g2: Any,
+    max_length: int,
+    semiring: Any = None,
+    *,
+    rtol: float = 1e-4,
+    atol: float = 1e-6,
+) -> LawSuite:
+    """The law that grammars ``g1`` and ``g2`` have the same weighted language: equal
+    stringsums (read in ``semiring``, default each grammar's own) on strings of at most
+    ``max_length`` terminals of either."""
+    from catlearn.structured import WCFG, stringsum
+
+    for what, g in (("g1", g1), ("g2", g2)):
+        if not isinstance(g, WCFG):
+            raise ArgumentTypeError(f"laws.grammars({what}): expected a WCFG, got {g!r:.40}")
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 0:
+        raise ArgumentValueError(
+            f"laws.grammars(max_length): expected an integer ≥ 0, got {max_length!r}"
+        )
+    if semiring is not None:
+        g1, g2 = g1.over(semiring), g2.over(semiring)
+    elif g1.semiring != g2.semiring:
+        raise ArgumentTypeError(
+            f"laws.grammars: g1 is over {g1.semiring!r} and g2 over {g2.semiring!r}; "
+            "pass semiring= to read both in one"
+        )
+    alphabet = sorted(set(g1.terminals) | set(g2.terminals))
+    cnf = [WCFG(g.to_cnf().rules, g.start, g.semiring, terminals=alphabet) for g in (g1, g2)]
+    words = st.lists(st.sampled_from(alphabet or [""]), max_size=max_length if alphabet else 0)
+
+    def sides(string: list[str]) -> tuple:
+        if not string:
+            return g1.empty_weight(), g2.empty_weight()
+        return stringsum(cnf[0], string), stringsum(cnf[1], string)
+
+    name = f"grammars[{g1.start}]"
+    law = Law(name, "same_stringsums", "stringsum(g1, w) = stringsum(g2, w)", (words,), sides,
+              equality(rtol, atol))  # fmt: skip
+    return LawSuite(name, (law,))

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from catlearn import laws
 from catlearn.errors import ArgumentTypeError, ArgumentValueError
 from catlearn.laws import LawViolation
+from catlearn.semirings import Counting
 from catlearn.structured import (
+    WCFG,
     AlignmentCRF,
     DependencyCRF,
     LinearChain,
@@ -18,6 +20,7 @@ from catlearn.structured import (
     StructuredDistribution,
     TreeCRF,
     carrier,
+    left_corner,
 )
 
 PAIRS = st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), min_size=2, max_size=2)
@@ -116,3 +119,22 @@ def test_bad_arguments_are_typed_errors():
         laws.structured(LinearChainCRF, (1, 9, 4, 4))
     with pytest.raises(ArgumentTypeError, match="StructuredDistribution"):
         laws.structured(lambda t, L: t, (1, 2, 2, 2))
+
+
+# -- grammars -----------------------------------------------------------------------------
+GRAMMAR = "S -> S a 0.3\nS -> A b 0.4\nA -> a 0.5\nA -> S S 0.2\nS -> b 0.3"
+
+
+def test_grammar_transforms_keep_the_weighted_language():
+    g = WCFG.from_text(GRAMMAR)
+    laws.grammars(g, left_corner(g), max_length=4).check(max_examples=10)
+    laws.grammars(g, g.to_cnf(), max_length=4, semiring=Counting()).check(max_examples=10)
+
+
+def test_a_grammar_with_one_weight_changed_is_caught():
+    g = WCFG.from_text(GRAMMAR)
+    other = WCFG.from_text(GRAMMAR.replace("A -> a 0.5", "A -> a 0.6"))
+    with pytest.raises(LawViolation, match="same_stringsums"):
+        laws.grammars(g, left_corner(other), max_length=3).check(max_examples=20)
+    with pytest.raises(ArgumentValueError, match="max_length"):
+        laws.grammars(g, g, max_length=-1)
