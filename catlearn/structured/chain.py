@@ -119,6 +119,9 @@ class LinearChain(DynamicProgram):
         return masks
 
     def sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
+        return _jitted_sample(self, log_potentials, lengths, key, n)
+
+    def _sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
         S = Log()
         B, T, C, _ = log_potentials.shape
         edges = self.masked(S, log_potentials, lengths)
@@ -157,6 +160,10 @@ class LinearChain(DynamicProgram):
         ``emissions`` (batch, N, C) scores each tag at each position, ``transitions``
         (C, C) each tag pair, ``start`` (C,) the first tag; the result has shape
         (batch, N − 1, C, C), each node score folded into one edge. N ≥ 2.
+
+        Use these potentials with lengths ≥ 2: a sequence of one position has no
+        edge, so it has nowhere to keep its node score (edge 0 holds it, and a
+        length of 1 masks edge 0).
         """
         e = jnp.asarray(emissions)
         tr = jnp.asarray(transitions)
@@ -168,6 +175,9 @@ class LinearChain(DynamicProgram):
         edges = tr[None, None] + e[:, 1:, None, :]
         first = e[:, 0] if start is None else e[:, 0] + _vector(start, C, "start")
         return edges.at[:, 0].add(first[:, :, None])
+
+
+_jitted_sample = jax.jit(LinearChain._sample, static_argnums=(0, 4))
 
 
 def _vector(x: Array, C: int, what: str) -> Array:

@@ -29,10 +29,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from catlearn.arguments import whole
-from catlearn.errors import ArgumentTypeError, ShapeError
+from catlearn.errors import ArgumentTypeError, ArgumentValueError, ShapeError
 from catlearn.semirings import Counting, Log, Semiring, TopK, require_semiring
+from catlearn.semirings.carrier import is_traced
 from catlearn.structured.potentials import FirstMaxPlus, lift
 from catlearn.structured.program import DynamicProgram
 
@@ -124,6 +126,13 @@ class StructuredDistribution:
                 f"other: potentials of shape {tuple(other.log_potentials.shape)} differ "
                 f"from {tuple(self.log_potentials.shape)}"
             )
+        if not (is_traced(self.lengths) or is_traced(other.lengths)):
+            mine, theirs = np.asarray(self.lengths), np.asarray(other.lengths)
+            if not np.array_equal(mine, theirs):
+                raise ArgumentValueError(
+                    f"other: lengths {theirs.tolist()} differ from {mine.tolist()}: the two "
+                    "distributions range over different structures"
+                )
 
     # -- counting and sampling ----------------------------------------------------
     def count(self) -> Array:

@@ -78,7 +78,8 @@ class FirstMaxPlus(MaxPlus):
 
 
 def lift(semiring: Semiring, log_potentials: Array) -> Array:
-    """θ as elements of ``semiring`` (see the table above); others are refused.
+    """θ as elements of ``semiring``, as the table of this module's docstring says
+    (``catlearn.structured.potentials``); others are refused.
 
     Raises ``ArgumentTypeError`` for a semiring with no canonical image of a
     score: run the program's ``sum`` with potentials already in its carrier.

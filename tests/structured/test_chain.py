@@ -157,3 +157,6 @@ def test_bad_input_is_a_typed_error_naming_it():
         LinearChain.potentials(jnp.zeros((1, 3, 2)), jnp.zeros((3, 3)))
     with pytest.raises(ArgumentTypeError, match="LinearChainCRF"):
         LinearChainCRF(jnp.zeros((1, 3, 2, 2))).kl(object())
+    t = jnp.zeros((2, 3, 2, 2))
+    with pytest.raises(ArgumentValueError, match=r"lengths \[4, 3\] differ from \[4, 2\]"):
+        LinearChainCRF(t, lengths=[4, 2]).kl(LinearChainCRF(t, lengths=[4, 3]))
