@@ -182,7 +182,11 @@ def agree_in_both_layouts(compiled, params, rows, v, weights, want, want_grads):
     close(out_rows, want)
     assert jax.tree.structure(g_stacked) == jax.tree.structure(params)
     trees_close(compiled.unstack(g_stacked), g_rows)
-    trees_close(g_rows, want_grads)
+    # float32 against a float64 loop: an entry that cancels (0.17 from terms of ~27,
+    # through 34 layers) keeps an absolute error of its leaf's scale times float32's ε
+    assert jax.tree.structure(g_rows) == jax.tree.structure(want_grads)
+    for got, exact in zip(jax.tree.leaves(g_rows), jax.tree.leaves(want_grads)):
+        close(got, exact, atol=ATOL * max(1.0, float(np.max(np.abs(exact), initial=0.0))))
 
 
 def test_the_whole_tensor_and_a_direct_call_of_a_chain_with_scanned_runs():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, ShapeError
-from catlearn.semirings import Boolean, Expectation, MaxPlus, Real, TopK
+from catlearn.semirings import Boolean, Expectation, MaxPlus, Real
 from catlearn.structured.alignment import Alignment, AlignmentCRF
 
 SHAPE = (3, 3, 4, 3)  # batch, N, M, moves
@@ -56,26 +56,6 @@ def test_real_and_boolean_partition(case):
     _, crf, ref = case
     np.testing.assert_allclose(crf.partition(Real()), [np.exp(r["logz"]) for r in ref], rtol=1e-4)
     assert crf.partition(Boolean()).tolist() == [True, True, True]
-
-
-def test_argmax_is_the_best_structure(case):
-    _, crf, ref = case
-    for b, r in enumerate(ref):
-        best = np.argmax(r["scores"])
-        np.testing.assert_allclose(crf.max[b], r["scores"][best], rtol=1e-5)
-        np.testing.assert_array_equal(crf.argmax[b], r["ys"][best])
-
-
-def test_topk_gives_the_three_best_scores(case):
-    # Scores only: kbest's structures (a jacobian) cost 3 s to compile here, and
-    # test_semimarkov checks them.
-    _, crf, ref = case
-    scores = np.asarray(crf.partition(TopK(3)))  # (batch, k)
-    for b, r in enumerate(ref):
-        order = np.argsort(-r["scores"])[:3]
-        found = len(order)  # item 2 (3 × 1) has a single path
-        np.testing.assert_allclose(scores[b, :found], r["scores"][order], rtol=1e-5)
-        assert np.all(scores[b, found:] == -np.inf)
 
 
 def test_count_is_exact_and_passes_2_to_the_63():

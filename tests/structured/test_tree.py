@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, ShapeError
-from catlearn.semirings import Boolean, Expectation, Real, TopK
+from catlearn.semirings import Boolean, Expectation, Real
 from catlearn.structured.tree import SpanTree, TreeCRF, spans, tree
 
 N, NT = 4, 2
@@ -56,20 +56,7 @@ def test_real_partition_and_entropy_by_expectation(crf):
         np.testing.assert_allclose(crf.entropy[b], entropy, rtol=1e-4)
 
 
-def test_argmax_and_top3_match_enumeration(crf):
-    best = np.moveaxis(np.asarray(crf.partition(TopK(3))), -1, 0)  # kbest's scores, cheaper
-    for b, L in enumerate(LENGTHS):
-        ys, scores, _ = brute(crf.log_potentials[b], L)
-        order = np.argsort(-scores)
-        np.testing.assert_array_equal(crf.argmax[b], ys[order[0]])
-        np.testing.assert_allclose(crf.max[b], scores[order[0]], rtol=1e-5)
-        np.testing.assert_allclose(best[:, b], scores[order[:3]], rtol=1e-5)
-
-
-def test_count_is_exact_and_past_int64(crf):
-    assert [int(c) for c in crf.count()] == [
-        len(brute(crf.log_potentials[b], L)[0]) for b, L in enumerate(LENGTHS)
-    ]
+def test_count_is_exact_past_int64():
     L = 33  # Catalan(32) bracketings × 2^65 labellings
     big = TreeCRF(jnp.zeros((1, L, L, 2))).count()[0]
     assert big == math.comb(2 * (L - 1), L - 1) // L * 2 ** (2 * L - 1) and big > 2**63
