@@ -36,6 +36,7 @@ BENCHMARKS = {  # name: (full arguments, quick arguments)
     "differentiation": ([], ["--quick"]),
     "fuzz_nnf": (["100000"], ["2000"]),
     "fuzz_cli": (["100000"], ["2000"]),
+    "structured": ([], ["--quick"]),
 }
 BEGIN = "<!-- python -m benchmarks: generated section, begin -->"
 END = "<!-- python -m benchmarks: generated section, end -->"
