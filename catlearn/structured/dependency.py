@@ -118,14 +118,15 @@ def heads(shape: tuple[int, ...], length: int) -> np.ndarray:
     return masks
 
 
-class Projective(DynamicProgram):
-    """The family of projective dependency trees (Eisner's algorithm)."""
+class DependencyTrees(DynamicProgram):
+    """Base class: trees of head → modifier arcs over N words, ROOT arcs on the
+    diagonal, with one root child or several (``multiroot``)."""
 
     event_ndim = 2
 
-    def __init__(self, multiroot: bool = True) -> None:
+    def __init__(self, multiroot: bool) -> None:
         self.multiroot = check_multiroot(multiroot)
-        self.name = "Projective"
+        self.name = type(self).__name__
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.multiroot == self.multiroot
@@ -138,6 +139,16 @@ class Projective(DynamicProgram):
 
     def check_event(self, shape: tuple[int, ...]) -> int:
         return check_square(self.name, shape)
+
+    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
+        return heads(shape, length)
+
+
+class Projective(DependencyTrees):
+    """The family of projective dependency trees (Eisner's algorithm)."""
+
+    def __init__(self, multiroot: bool = True) -> None:
+        super().__init__(multiroot)
 
     @staticmethod
     def arcs(S: Semiring, potentials: Array) -> tuple[Array, Array]:
@@ -236,9 +247,6 @@ class Projective(DynamicProgram):
     def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
         trees = [h for h in head_vectors(shape[0], length, self.multiroot) if _projective(h)]
         return np.stack([heads_structure(shape, h) for h in trees])
-
-    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
-        return heads(shape, length)
 
     def sample(self, log_potentials: Array, lengths: Array, key: Array, n: int) -> Array:
         return gradient_samples(self, log_potentials, lengths, key, n)

@@ -38,15 +38,9 @@ import numpy as np
 from catlearn.errors import ArgumentTypeError, HostOnlyError
 from catlearn.semirings import Counting, Dual, Log, Real, Semiring
 from catlearn.semirings.carrier import is_traced
-from catlearn.structured.dependency import (
-    check_multiroot,
-    check_square,
-    head_vectors,
-    heads,
-    heads_structure,
-)
+from catlearn.structured.dependency import DependencyTrees, head_vectors, heads_structure
 from catlearn.structured.distribution import StructuredDistribution
-from catlearn.structured.program import DynamicProgram, compiled
+from catlearn.structured.program import compiled
 
 Array = Any
 
@@ -116,26 +110,11 @@ def laplacian(weights: Array, lengths: Array, multiroot: bool, pad: float = 1.0)
 
 
 # -- the program -------------------------------------------------------------------------
-class NonProjective(DynamicProgram):
+class NonProjective(DependencyTrees):
     """The family of (not necessarily projective) dependency trees: a determinant."""
 
-    event_ndim = 2
-
     def __init__(self, multiroot: bool = False) -> None:
-        self.multiroot = check_multiroot(multiroot)
-        self.name = "NonProjective"
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.multiroot == self.multiroot
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.multiroot))
-
-    def event_doc(self) -> str:
-        return "N, N"
-
-    def check_event(self, shape: tuple[int, ...]) -> int:
-        return check_square(self.name, shape)
+        super().__init__(multiroot)
 
     def sum(self, potentials: Array, semiring: Semiring, lengths: Array) -> Array:
         S = semiring
@@ -216,9 +195,6 @@ class NonProjective(DynamicProgram):
                 lap[0] = [w[m][m] for m in range(L)]
             out[b] = bareiss(lap)
         return out
-
-    def exactly_one(self, shape: tuple[int, ...], length: int) -> np.ndarray:
-        return heads(shape, length)
 
     def structures(self, shape: tuple[int, ...], length: int) -> np.ndarray:
         trees = head_vectors(shape[0], length, self.multiroot)
