@@ -581,7 +581,7 @@ def main() -> int:
     only = set(args.only or "abc")
     reps = 5 if args.quick else 7
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"# Structured prediction against torch-struct{' (--quick)' if args.quick else ''}\n")
+    print(f"Structured prediction against torch-struct{' (--quick)' if args.quick else ''}.\n")
     print(
         f"{now}; jax {jax.__version__} ({jax.default_backend()}), {os.cpu_count()} CPU "
         f"cores, {load()}; anchor: `{ANCHOR}`"
