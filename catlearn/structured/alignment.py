@@ -54,12 +54,6 @@ class Alignment(DynamicProgram):
     name = "Alignment"
     event_ndim = 3
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
     def event_doc(self) -> str:
         return "N, M, 3"
 

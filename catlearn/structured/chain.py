@@ -55,12 +55,6 @@ class LinearChain(DynamicProgram):
         self.method = method
         self.name = "LinearChain"
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.method == self.method
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.method))
-
     def event_doc(self) -> str:
         return "T, C, C"
 

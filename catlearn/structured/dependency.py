@@ -128,12 +128,6 @@ class DependencyTrees(DynamicProgram):
         self.multiroot = check_multiroot(multiroot)
         self.name = type(self).__name__
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.multiroot == self.multiroot
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.multiroot))
-
     def event_doc(self) -> str:
         return "N, N"
 

@@ -68,6 +68,15 @@ class DynamicProgram:
         marginals sum to one. None declared by default."""
         return np.zeros((0, *shape))
 
+    # -- a value ------------------------------------------------------------------
+    # Programs are values: one type with equal settings (its instance attributes, all
+    # hashable) is one program, and shares compiled code (``compiled`` keys on it).
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(vars(self).items()))))
+
     # -- the boundary ------------------------------------------------------------
     def check(self, log_potentials: Any, lengths: Any = None) -> tuple[Array, Array]:
         """Checked ``(log_potentials, lengths)``: float potentials with a batch axis,

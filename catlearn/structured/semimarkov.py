@@ -49,12 +49,6 @@ class SemiMarkov(DynamicProgram):
     name = "SemiMarkov"
     event_ndim = 4
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
     def event_doc(self) -> str:
         return "T, K, C, C"
 

@@ -217,12 +217,6 @@ class SpanTree(DynamicProgram):
     name = "SpanTree"
     event_ndim = 3
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
     def event_doc(self) -> str:
         return "N, N, NT"
 
