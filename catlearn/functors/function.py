@@ -84,6 +84,7 @@ class FunctionFunctor:
         ar: Mapping[Any, Any] | Callable[[Any], Any] | None = None,
         merge: Monoid | None = None,
     ) -> None:
+        self._given = (ob, ar)
         if isinstance(ob, Mapping):
             ob = {atom_name(k): _spec(k, v) for k, v in ob.items()}
         elif not callable(ob):
@@ -119,6 +120,16 @@ class FunctionFunctor:
 
     def shape(self, obj: Any) -> tuple[int, ...]:
         return tuple(self.spec(obj).shape)
+
+    @property
+    def ob(self) -> Any:
+        """``ob`` as the user gave it: what ``catlearn.laws.functor``'s oracle reads."""
+        return self._given[0]
+
+    @property
+    def ar(self) -> Any:
+        """``ar`` as the user gave it: what ``catlearn.laws.functor``'s oracle reads."""
+        return self._given[1]
 
     @property
     def signature(self) -> tuple:

@@ -81,6 +81,7 @@ class TensorFunctor(Dimensions):
                 f"the box, got {type(ar).__name__}"
             )
         self.semiring = semiring
+        self._given = (ob, ar)
         self._ob = self._dimensions(ob)
         self._ar = ar
         self._cache: StructureCache[CompiledDiagram] = StructureCache()
@@ -90,6 +91,16 @@ class TensorFunctor(Dimensions):
                     self.constant(box, value)
 
     # -- objects and arrows ------------------------------------------------
+
+    @property
+    def ob(self) -> Any:
+        """``ob`` as the user gave it: what ``catlearn.laws.functor``'s oracle reads."""
+        return self._given[0]
+
+    @property
+    def ar(self) -> Any:
+        """``ar`` as the user gave it: what ``catlearn.laws.functor``'s oracle reads."""
+        return self._given[1]
 
     @property
     def signature(self) -> tuple:

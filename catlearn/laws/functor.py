@@ -4,8 +4,18 @@
 preserves composition (F(f ; g) is F(f) contracted with F(g) on the middle
 wires) and tensor (F(f ⊗ g) is the outer product, axes in DisCoPy's
 order), sends identities, swaps, snakes and fused spiders to the tensors
-they must be, and, for Real and Boolean, agrees with DisCoPy's own tensor
-evaluation as an independent oracle.
+they must be, sends each box to the array the user declared for it, and,
+for Real and Boolean, agrees with DisCoPy's own tensor evaluation.
+
+Oracle. A functor can satisfy every equation and still not be the functor
+the user declared (one that reads square boxes transposed is a lawful
+functor). So two laws compare with the *declaration* — ``F.ob`` and
+``F.ar`` as the user handed them in, or ``ob=``/``ar=`` given here — read
+by :mod:`catlearn.laws.declared`, never through ``F.image`` or ``F.dim``:
+``images`` (F(box) is the declared array, in the semiring's carrier) and
+``agrees_with_discopy`` (DisCoPy's own layer-by-layer contraction of the
+declared arrays, daggers by DisCoPy's ``.dagger()``). What they share with
+F is the declaration itself and ``S.asarray``.
 
     >>> import jax.numpy as jnp
     >>> from catlearn.diagrams import Box, Ty
@@ -25,8 +35,10 @@ import numpy as np
 from discopy import frobenius
 from hypothesis import strategies as st
 
+from catlearn.errors import ArgumentTypeError, MissingImageError
 from catlearn.laws import arguments
 from catlearn.laws.cartesian import function_functor
+from catlearn.laws.declared import MISSING, declaration, dimension, image
 from catlearn.laws.diagrams import diagrams as diagram_strategy
 from catlearn.laws.equality import ATOL, RTOL, equality
 from catlearn.laws.law import Law, LawSuite
@@ -46,14 +58,20 @@ def functor(
     rtol: float = RTOL,
     atol: float = ATOL,
     oracle: bool | None = None,
+    ob: Any = None,
+    ar: Any = None,
 ) -> LawSuite:
     """The functor laws of ``F``: tensor laws for a ``TensorFunctor`` (``F(diagram)`` → tensor,
-    ``F.semiring``, ``F.dim``), else the function laws of :func:`function_functor`."""
+    ``F.semiring``, ``F.dim``), else the function laws of :func:`function_functor`.
+
+    ``ob`` and ``ar`` are the declaration the oracle laws read (default ``F.ob`` and
+    ``F.ar``); for a functor that exposes neither, those laws are inapplicable.
+    """
     if not hasattr(F, "semiring"):
         if not all(callable(getattr(F, m, None)) for m in ("compile", "init", "spec")):
             arguments.tensor_functor(F, "laws.functor(F)")  # neither kind: says what is needed
         return function_functor(
-            F, signature, max_boxes=max_boxes, equal=equal, rtol=rtol, atol=atol
+            F, signature, max_boxes=max_boxes, equal=equal, rtol=rtol, atol=atol, ar=ar
         )
     F = arguments.tensor_functor(F, "laws.functor(F)")
     S = require_semiring(F.semiring, "laws.functor(F.semiring)")
@@ -65,6 +83,7 @@ def functor(
     if oracle is not None:
         arguments.flag(oracle, "laws.functor(oracle)")
     name = f"functor[{getattr(F, 'name', type(F).__name__)}, {S!r}]"
+    declared = declaration(F, ob, ar, "laws.functor")
     equal = equal or equality(rtol, atol)
     Ty, Id = frobenius.Ty, frobenius.Id
     ds = diagram_strategy(signature, max_boxes=max_boxes)
@@ -132,33 +151,102 @@ def functor(
         Law(name, "snake", "F((cap ⊗ x) ; (x ⊗ cup)) = F(id)", (atoms,), snake, equal),
         Law(name, "spider_fusion", "spiders fuse", (atoms,), spider_fusion, equal),
     ]
+    laws.append(_images(name, F, S, signature, declared, equal))
+    agrees = Law(
+        name,
+        "agrees_with_discopy",
+        "F(d) = DisCoPy's contraction of the declared arrays",
+        (ds,),
+        lambda d: (F(d), discopy_eval(F, d, ob=declared[0], ar=declared[1])),
+        equal,
+    )
     if oracle if oracle is not None else isinstance(S, (Real, Boolean)):
-        laws.append(
-            Law(
-                name,
-                "agrees_with_discopy",
-                "F(d) = discopy.tensor eval of d",
-                (ds,),
-                lambda d: (F(d), discopy_eval(F, d)),
-                equal,
-            )
-        )
+        if declared is None:
+            agrees = agrees.inapplicable(_UNDECLARED)
+        laws.append(agrees)
     return LawSuite(name, tuple(laws))
 
 
-def discopy_eval(F: Any, diagram: Any) -> np.ndarray:
-    """DisCoPy's own layer-by-layer tensor evaluation of ``diagram`` under F's arrays."""
+_UNDECLARED = (
+    "the functor exposes no declared ob and ar (F.ob, F.ar): pass them, "
+    "laws.functor(F, signature, ob=..., ar=...)"
+)
+
+
+def _images(name: str, F: Any, S: Any, signature: Sequence, declared: Any, equal: Any) -> Law:
+    """F(box) = the declared array of box, for each box of the signature with a numeric one."""
+    statement = "F(box) = the array ar declares for box"
+    if declared is None:
+        law = Law(name, "images", statement, (), lambda: (0, 0))
+        return law.inapplicable(_UNDECLARED)
+    ob, ar = declared
+    boxes, expected = [], {}
+    for box in signature:
+        value = _declared_array(ob, ar, box)
+        if value is not None:
+            boxes.append(box)
+            expected[box] = value
+    if not boxes:
+        law = Law(name, "images", statement, (), lambda: (0, 0))
+        return law.inapplicable("no box of the signature has a numeric declared array")
+
+    def sides(box):
+        want = expected[box]
+        return F(box), want if isinstance(S, Boolean) else S.asarray(want)
+
+    return Law(name, "images", statement, (st.sampled_from(boxes),), sides, equal)
+
+
+def _declared_array(ob: Any, ar: Any, box: Any) -> np.ndarray | None:
+    """The declared array of ``box`` (a dagger without an entry of its own: its original's,
+    conjugate-transposed), shaped (dom dims + cod dims); None when it is not numbers."""
+    value = image(ar, box)
+    if value is MISSING and getattr(box, "is_dagger", False):
+        original = _declared_array(ob, ar, box.dagger())
+        if original is None:
+            return None
+        k = len(box.dagger().cod.inside)
+        axes = list(range(original.ndim))
+        return np.conj(np.transpose(original, axes[len(axes) - k :] + axes[: len(axes) - k]))
+    try:
+        array = np.asarray(value)
+    except Exception:  # a Param, a sympy array: not a number the law can compare
+        return None
+    if array.dtype.kind not in "biufc":
+        return None
+    atoms = list(box.dom.inside) + list(box.cod.inside)
+    return array.reshape(tuple(dimension(ob, o) for o in atoms))
+
+
+def discopy_eval(F: Any, diagram: Any, *, ob: Any = None, ar: Any = None) -> np.ndarray:
+    """DisCoPy's own layer-by-layer tensor evaluation of ``diagram``, from the declared
+    ``ob`` and ``ar`` (default ``F.ob`` and ``F.ar``), never through ``F.image``."""
     from discopy import tensor as dtensor
 
+    declared = declaration(F, ob, ar, "discopy_eval")
+    if declared is None:
+        raise ArgumentTypeError(f"discopy_eval: {_UNDECLARED}")
+    ob, ar = declared
     dtype = bool if isinstance(F.semiring, Boolean) else np.float64
 
-    def ar(box):
-        return np.asarray(F.image(box), dtype=dtype)
+    class Declared(dtensor.Functor):
+        def __call__(self, other: Any) -> Any:
+            if isinstance(other, frobenius.Box) and getattr(other, "is_dagger", False):
+                value = image(ar, other)
+                if value is not MISSING:  # a dagger with an entry of its own: that entry
+                    return dtensor.Tensor[dtype](
+                        np.asarray(value, dtype), self(other.dom), self(other.cod)
+                    )
+            return super().__call__(other)
 
-    G = dtensor.Functor(
-        ob=lambda x: dtensor.Dim(F.dim(x.inside[0]) if hasattr(x, "inside") else F.dim(x)),
-        ar=ar,
-        dom=frobenius.Category(),
-        dtype=dtype,
-    )
+    def arrow(box: Any) -> np.ndarray:
+        value = image(ar, box)
+        if value is MISSING:
+            raise MissingImageError(f"the declared ar has no array for box {box}")
+        return np.asarray(value, dtype=dtype)
+
+    def obj(x: Any) -> Any:
+        return dtensor.Dim(dimension(ob, x.inside[0] if hasattr(x, "inside") else x))
+
+    G = Declared(ob=obj, ar=arrow, dom=frobenius.Category(), dtype=dtype)
     return np.asarray(G(diagram).array)

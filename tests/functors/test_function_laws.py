@@ -74,5 +74,54 @@ def test_function_functor_suite_is_reached_through_laws_functor():
         "swap",
         "copy_discard",
         "copy_naturality",
+        "images",
         "agrees_with_layers",
     ]
+
+
+# Lawful functors that run something other than what was declared: only the laws that
+# run the declaration (images, agrees_with_layers) can tell.
+p_box, q_box = Box("p", x @ x, x), Box("q", x, x @ x)
+DECLARED = {**FUNCTIONS, "p": lambda a, b: a - 2.0 * b, "q": lambda a: (a, -a)}
+
+
+class _Misread(FunctionFunctor):
+    def image(self, box):
+        m = super().image(box)
+        return m if m.kind != "function" else m._replace(run=self.misread(box, m.run))
+
+
+class SwappedArguments(_Misread):
+    name = "SwappedArguments"
+
+    def misread(self, box, run):
+        return (lambda a, b: run(b, a)) if box.name == "p" else run
+
+
+class ReversedOutputs(_Misread):
+    name = "ReversedOutputs"
+
+    def misread(self, box, run):
+        return (lambda a: run(a)[::-1]) if box.name == "q" else run
+
+
+class Scaled(_Misread):
+    name = "Scaled"
+
+    def misread(self, box, run):
+        return (lambda a, b: run(a, b) * 2.0) if box.name == "g" else run
+
+
+@pytest.mark.parametrize("mutant", [SwappedArguments, ReversedOutputs, Scaled])
+def test_function_functor_other_than_declared_is_caught(mutant):
+    F = mutant(SHAPES, DECLARED)
+    suite = laws.functor(F, [*SIGNATURE, p_box, q_box])
+    with pytest.raises(LawViolation, match=f"functor\\[{mutant.name}\\]::images"):
+        suite["images"].check(max_examples=30, shrink=False)
+
+
+def test_swapped_arguments_satisfy_every_equation():
+    F = SwappedArguments(SHAPES, DECLARED)
+    for law in laws.functor(F, [p_box, q_box], max_boxes=2):
+        if law.name not in ("images", "agrees_with_layers"):
+            law.check(max_examples=3)

@@ -87,3 +87,107 @@ def test_broken_functor_fails_the_discopy_oracle():
     with pytest.raises(LawViolation, match="agrees_with_discopy"):
         law = laws.functor(F, SIGNATURE, max_boxes=6)["agrees_with_discopy"]
         law.check(max_examples=60, shrink=False)
+
+
+# Lawful functors that are not the one declared: every equation holds, so only the
+# laws that read the declaration (F.ob, F.ar) can catch them.
+s_box = Box("s", x, x)
+MUTANT_SIGNATURE = [*SIGNATURE, s_box, s_box.dagger()]
+MUTANT_ARRAYS = {**arrays(Real()), s_box: np.array([[1.0, 2.0], [3.0, 5.0]], np.float32)}
+
+
+class TransposedSquares(TensorFunctor):
+    """Reads every square box transposed (the dagger lookup's old bug, in another guise)."""
+
+    name = "TransposedSquares"
+
+    def image(self, box):
+        value = super().image(box)
+        shape = getattr(value, "shape", ())  # a dagger box's image is a Dagger wrapper
+        square = len(shape) == 2 and shape[0] == shape[1]
+        return jnp.swapaxes(value, 0, 1) if square else value
+
+
+class DaggerUntransposed(TensorFunctor):
+    """Gives a dagger box its original's array as it is (a lookup by name would)."""
+
+    name = "DaggerUntransposed"
+
+    def image(self, box):
+        return super().image(box.dagger() if box.is_dagger else box)
+
+
+class Doubled(TensorFunctor):
+    """Scales one box by 2: every equation still holds."""
+
+    name = "Doubled"
+
+    def image(self, box):
+        value = super().image(box)
+        return value * 2 if box.name == "f" else value
+
+
+class ReversedDomain(TensorFunctor):
+    """Reads g : y ⊗ x → x with its two domain wires in the other order (dims 3·2 → 2·3)."""
+
+    name = "ReversedDomain"
+
+    def image(self, box):
+        value = super().image(box)
+        if box.name != "g":
+            return value
+        return jnp.reshape(jnp.transpose(value, (1, 0, 2)), (3, 2, 2))
+
+
+MUTANTS = {TransposedSquares: s_box, DaggerUntransposed: s_box.dagger(), Doubled: SIGNATURE[0],
+           ReversedDomain: SIGNATURE[1]}  # fmt: skip
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_functor_other_than_declared_is_caught(mutant):
+    F = mutant(DIMS, MUTANT_ARRAYS)
+    suite = laws.functor(F, MUTANT_SIGNATURE)
+    with pytest.raises(LawViolation, match="::images"):  # hypothesis tries all 7 boxes
+        suite["images"].check(max_examples=20, shrink=False)
+    # The oracle on a diagram that holds the misread box (random ones may not draw it):
+    oracle = suite["agrees_with_discopy"]
+    assert not oracle.equal(*oracle.sides(MUTANTS[mutant] @ SIGNATURE[2]))
+
+
+def test_transposed_squares_satisfy_every_equation():
+    """Why the declaration-reading laws are needed: the equations alone pass the mutant."""
+    F = TransposedSquares(DIMS, MUTANT_ARRAYS)
+    for law in laws.functor(F, MUTANT_SIGNATURE):
+        if law.name not in ("images", "agrees_with_discopy"):
+            law.check(max_examples=3)
+
+
+def test_images_law_in_a_semiring_without_discopy_oracle():
+    F = TransposedSquares(DIMS, {**arrays(MaxPlus()), s_box: MUTANT_ARRAYS[s_box]}, MaxPlus())
+    suite = laws.functor(F, MUTANT_SIGNATURE)
+    assert "agrees_with_discopy" not in suite.names
+    with pytest.raises(LawViolation, match="::images"):
+        suite["images"].check(max_examples=20, shrink=False)
+    laws.functor(TensorFunctor(DIMS, F.ar, MaxPlus()), MUTANT_SIGNATURE)["images"].check(20)
+
+
+def test_oracle_laws_need_a_declaration():
+    class Opaque:  # a tensor functor that does not say what it was given
+        semiring = Real()
+
+        def __init__(self):
+            self._inner = TensorFunctor(DIMS, MUTANT_ARRAYS)
+
+        def dim(self, o):
+            return self._inner.dim(o)
+
+        def image(self, box):
+            return self._inner.image(box)
+
+        def __call__(self, d):
+            return self._inner(d)
+
+    suite = laws.functor(Opaque(), SIGNATURE)
+    assert suite["images"].skip_reason and "ob=..., ar=..." in suite["images"].skip_reason
+    given = laws.functor(Opaque(), SIGNATURE, ob=DIMS, ar=MUTANT_ARRAYS)
+    given["agrees_with_discopy"].check(max_examples=5)
