@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import hypothesis
+import hypothesis.errors
+import jax
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
@@ -35,6 +37,8 @@ from catlearn.errors import (
 )
 from catlearn.laws import arguments
 
+_MIN_BATCHES = 5  # batched laws draw at least this many batches (or max_examples, if fewer)
+
 
 def _exact(a: Any, b: Any) -> bool:
     return bool(np.all(np.asarray(a == b)))
@@ -46,6 +50,15 @@ class Law:
 
     ``sides(*values)`` returns ``(lhs, rhs)``; ``equal(lhs, rhs)`` decides;
     ``assume(*values)`` (optional) restricts to the law's domain.
+
+    ``stack`` (optional) turns on batched draws: each example draws ``batch``
+    values per strategy and ``stack`` makes them one array whose leading axis
+    is the batch, so ``sides`` and ``assume`` run once, elementwise, for all of
+    them (one dispatch instead of ``batch``), and ``max_examples`` counts rows:
+    100 rows are 7 examples of 16 (at least 5 examples, or ``max_examples`` if
+    fewer, since hypothesis's first example is its simplest). A failing batch is reported by its
+    first failing row, checked again on its own; a batch that fails while every
+    row holds alone is reported too (the operations are not elementwise).
     """
 
     suite: str
@@ -57,6 +70,8 @@ class Law:
     assume: Callable[..., Any] | None = None
     skip_reason: str | None = None
     xfail_reason: str | None = None
+    stack: Callable[[list[Any]], Any] | None = None
+    batch: int = 16
 
     def __post_init__(self) -> None:
         arguments.text(self.suite, "Law(suite)")
@@ -74,6 +89,8 @@ class Law:
         arguments.function(self.sides, "Law(sides)", "a function returning (lhs, rhs)")
         arguments.function(self.equal, "Law(equal)", "a function of (lhs, rhs) returning a bool")
         arguments.optional_function(self.assume, "Law(assume)")
+        arguments.optional_function(self.stack, "Law(stack)", "a function of a list of values")
+        arguments.count(self.batch, "Law(batch)")
 
     @property
     def id(self) -> str:
@@ -124,6 +141,34 @@ class Law:
                 failures.append(LawViolation(self, args, lhs, rhs))
                 raise AssertionError(self.id)
 
+        def run_batch(*rows: list) -> None:
+            try:
+                args = tuple(self.stack(values) for values in rows)
+                inside = None if self.assume is None else np.asarray(self.assume(*args), bool)
+                if inside is not None and not inside.any():
+                    hypothesis.assume(False)
+                lhs, rhs = _broadcast(*self.sides(*args))
+                if inside is not None and not inside.all():
+                    lhs, rhs = _rows(lhs, inside), _rows(rhs, inside)
+                ok = self.equal(lhs, rhs)
+            except hypothesis.errors.UnsatisfiedAssumption:
+                raise
+            except Exception as error:
+                ok, lhs, rhs, failure = False, None, None, error
+            else:
+                failure = None
+            if ok:
+                return
+            for i in range(self.batch):  # the first failing row, on its own
+                try:
+                    run(*(_row(self.stack(values), i) for values in rows))
+                except hypothesis.errors.UnsatisfiedAssumption:
+                    continue
+            note = "fails on a batch of {} although each row holds alone: not elementwise"
+            error = failure or AssertionError(note.format(self.batch))
+            failures.append(LawViolation(self, args if failure is None else rows, error=error))
+            raise AssertionError(self.id)
+
         if not self.strategies:  # a closed equation: one evaluation decides it
             try:
                 run()
@@ -140,15 +185,29 @@ class Law:
                 hypothesis.HealthCheck.too_slow,
             ],
         }
+        if self.stack is not None:
+            # Rows, not examples, are what max_examples counts; but at least a few
+            # batches, since hypothesis's first example is its simplest.
+            rows = (
+                hypothesis.settings.default.max_examples if max_examples is None else max_examples
+            )
+            max_examples = max(-(-rows // self.batch), min(rows, _MIN_BATCHES))
         if max_examples is not None:
             options["max_examples"] = max_examples
         if not shrink:
             options["phases"] = [p for p in hypothesis.Phase if p != hypothesis.Phase.shrink]
 
-        def run_drawn(args: tuple) -> None:  # @given does not accept *args
-            run(*args)
+        check = run if self.stack is None else run_batch
 
-        drawn = st.tuples(*self.strategies)
+        def run_drawn(args: tuple) -> None:  # @given does not accept *args
+            check(*args)
+
+        strategies = self.strategies
+        if self.stack is not None:
+            strategies = tuple(
+                st.lists(s, min_size=self.batch, max_size=self.batch) for s in strategies
+            )
+        drawn = st.tuples(*strategies)
         test = hypothesis.settings(**options)(hypothesis.given(drawn)(run_drawn))
         try:
             test()
@@ -290,6 +349,22 @@ def report(*suites: LawSuite, max_examples: int | None = None) -> str:
             cell = result.replace("|", "\\|").replace("\n", "<br>")
             lines.append(f"| {law_id} | {cell} |")
     return "\n".join(lines)
+
+
+def _broadcast(lhs: Any, rhs: Any) -> tuple[list, list]:
+    """The two sides' leaves, each pair broadcast to one shape (a unit drawn once stands
+    for every row of the batch)."""
+    pairs = [np.broadcast_arrays(np.asarray(a), np.asarray(b))
+             for a, b in zip(jax.tree.leaves(lhs), jax.tree.leaves(rhs), strict=True)]  # fmt: skip
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def _row(batch: Any, i: int) -> Any:
+    return jax.tree.map(lambda leaf: leaf[i], batch)
+
+
+def _rows(leaves: list, inside: np.ndarray) -> list:
+    return [leaf[inside] for leaf in leaves]
 
 
 def _members(values: Any, kind: type, argument: str) -> tuple:

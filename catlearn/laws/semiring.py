@@ -29,7 +29,7 @@ from catlearn.errors import ArgumentTypeError
 from catlearn.laws import arguments
 from catlearn.laws.equality import ATOL, RTOL, equality
 from catlearn.laws.law import Law, LawSuite
-from catlearn.laws.strategies import arrays, matrix_pairs, stack
+from catlearn.laws.strategies import arrays, matrix_pairs, raw_elements, stack, stack_raw
 from catlearn.laws.strategies import elements as default_elements
 from catlearn.semirings import Homomorphism, Semiring, require_semiring
 
@@ -45,8 +45,13 @@ def monoid(
     *,
     commutative: bool = False,
     prefix: str = "",
+    stack: Callable[[list[Any]], Any] | None = None,
+    batch: int = 16,
 ) -> LawSuite:
     """Associativity and two-sided unit of ``op`` (and commutativity if declared).
+
+    With ``stack``, ``items`` draws values that ``stack`` turns into batches of
+    ``batch`` rows, checked at once (see :class:`Law`).
 
     ``unit`` is a function of no arguments returning the unit (a JAX array is made
     afresh each time), not the unit itself::
@@ -65,7 +70,9 @@ def monoid(
     arguments.function(equal, "monoid(equal)", "a function of (lhs, rhs) returning a bool")
     arguments.flag(commutative, "monoid(commutative)")
     arguments.text(prefix, "monoid(prefix)")
-    law = _maker(name, equal)
+    arguments.optional_function(stack, "monoid(stack)", "a function of a list of values")
+    batch = arguments.count(batch, "monoid(batch)")
+    law = _maker(name, equal, None if stack is None else (items, stack, batch))
     own = [
         law(
             f"{prefix}associativity",
@@ -95,12 +102,15 @@ def semiring(
     equal: Equal | None = None,
     rtol: float = RTOL,
     atol: float = ATOL,
+    batch: int | None = None,
 ) -> LawSuite:
     """Every law ``S`` claims, as a suite named ``semiring[S]``.
 
     ``elements`` draws carrier values (default: :func:`catlearn.laws.strategies.elements`);
     ``equal`` compares them (default: exact for exact carriers, else
-    within ``rtol``/``atol``). A class is not an instance::
+    within ``rtol``/``atol``). ``batch`` rows per example are checked at once
+    (see :class:`Law`): the default is 16 where ``S.batched_laws`` (the built-ins)
+    and 0, one element tuple per example, otherwise. A class is not an instance::
 
         >>> from catlearn.semirings import Real
         >>> semiring(Real)
@@ -112,12 +122,15 @@ def semiring(
     elements, equal = _comparison("laws.semiring", elements, equal, rtol, atol)
     name = f"semiring[{S!r}]"
     items = elements if elements is not None else default_elements(S)
-    law = _maker(name, equal)
+    stacker = _stacker(S, batch, elements, "laws.semiring(batch)")
+    law = _maker(name, equal, stacker)
     zero, one = (lambda: S.asarray(S.zero)), (lambda: S.asarray(S.one))
     add, mul = S.add, S.mul
+    batched = {} if stacker is None else {"stack": stacker[1], "batch": stacker[2]}
+    values = items if stacker is None else stacker[0]
     parents = (
-        monoid(name, add, zero, items, equal, commutative=True, prefix="additive_"),
-        monoid(name, mul, one, items, equal, prefix="multiplicative_"),
+        monoid(name, add, zero, values, equal, commutative=True, prefix="additive_", **batched),
+        monoid(name, mul, one, values, equal, prefix="multiplicative_", **batched),
     )
     own = [
         law(
@@ -138,7 +151,7 @@ def semiring(
             "annihilation",
             "a⊗0 = 0 = 0⊗a",
             1,
-            lambda a: ((mul(a, zero()), mul(zero(), a)), (zero(), zero())),
+            lambda a: ((mul(a, zero()), mul(zero(), a)), (zero(), zero())),  # zero() broadcasts
             items,
         ),
     ]
@@ -158,56 +171,80 @@ def semiring(
         own.append(
             law("additive_inverse", "a ⊕ (−a) = 0", 1, lambda a: (add(a, S.neg(a)), zero()), items)
         )
-    own += _kernel_laws(S, law, items)
+    own += _kernel_laws(S, law, items, stacker is not None and elements is None)
     suite = LawSuite(name, tuple(own), parents)
     if S.has_star:
         suite = LawSuite(name, _star_laws(S, law, items), (suite,))
     return suite
 
 
-def _kernel_laws(S: Semiring, law, items) -> list[Law]:
+# The kernel laws' shapes: degenerate and general, none square (a transposed operand
+# cannot hide), few enough that each compiles once.
+_VECTOR_SIZES = (1, 2, 5)
+_MATMUL_SHAPES = ((2, 3, 4), (3, 1, 2), (1, 4, 1))  # general, k = 1, m = n = 1
+
+
+def _kernel_laws(S: Semiring, law, items, batched: bool) -> list[Law]:
+    """sum and matmul against their definition by ⊕ and ⊗. ``batched`` (an elementwise
+    semiring, default elements): the definition is vectorised and, off the host, both
+    sides run as one jitted program per shape."""
+
+    def at(x, *ix):
+        return jax.tree.map(lambda leaf: leaf[ix], x)
+
     def fold_sum(x):
         n = S.index_shape(x)[0]
-        row = [jax.tree.map(lambda leaf, i=i: leaf[i], x) for i in range(n)]
-        return S.sum(x, axis=0), reduce(S.add, row)
+        return S.sum(x, axis=0), reduce(S.add, [at(x, i) for i in range(n)])
 
     def naive_matmul(pair):
         a, b = pair
         _, m, k = S.index_shape(a)
         n = S.index_shape(b)[2]
-
-        def at(x, *ix):
-            return jax.tree.map(lambda leaf: leaf[ix], x)
-
+        if batched:  # ⊗ broadcasts: one term per k, not one per entry
+            terms = [S.mul(at(a, slice(None), slice(None), slice(t, t + 1)),
+                           at(b, slice(None), slice(t, t + 1))) for t in range(k)]  # fmt: skip
+            return S.matmul(a, b), reduce(S.add, terms)
         naive = [
-            [
-                reduce(S.add, [S.mul(at(a, 0, i, t), at(b, 0, t, j)) for t in range(k)])
-                for j in range(n)
-            ]
+            [reduce(S.add, [S.mul(at(a, 0, i, t), at(b, 0, t, j)) for t in range(k)])
+             for j in range(n)]
             for i in range(m)
-        ]
+        ]  # fmt: skip
         return S.matmul(a, b), stack(S, [x for row in naive for x in row], (1, m, n))
 
-    vectors = st.integers(1, 6).flatmap(lambda n: arrays(S, (n,), items))
+    if batched:
+        vectors = st.sampled_from(_VECTOR_SIZES).flatmap(lambda n: _raw_arrays(S, (n,)))
+        pairs = st.sampled_from(_MATMUL_SHAPES).flatmap(
+            lambda s: st.tuples(_raw_arrays(S, (1, s[0], s[1])), _raw_arrays(S, (1, s[1], s[2])))
+        )
+        if not S.host:
+            fold_sum, naive_matmul = jax.jit(fold_sum), jax.jit(naive_matmul)
+    else:
+        vectors = st.integers(1, 6).flatmap(lambda n: arrays(S, (n,), items))
+        pairs = matrix_pairs(S, items)
     return [
         Law(law.suite, "sum_matches_fold", "sum(x) = x₀ ⊕ x₁ ⊕ …", (vectors,), fold_sum, law.equal),
-        Law(
-            law.suite,
-            "matmul_matches_definition",
-            "(A⊗B)ᵢⱼ = ⊕ₖ Aᵢₖ⊗Bₖⱼ",
-            (matrix_pairs(S, items),),
-            naive_matmul,
-            law.equal,
-        ),
-    ]
+        Law(law.suite, "matmul_matches_definition", "(A⊗B)ᵢⱼ = ⊕ₖ Aᵢₖ⊗Bₖⱼ", (pairs,),
+            naive_matmul, law.equal),
+    ]  # fmt: skip
+
+
+def _raw_arrays(S: Semiring, shape: tuple[int, ...]) -> st.SearchStrategy:
+    """Arrays of index shape ``shape`` from Python values, converted once."""
+    size = int(np.prod(shape))
+
+    def build(values: list) -> Any:
+        flat = stack_raw(S, values)
+        return jax.tree.map(lambda leaf: leaf.reshape(shape + leaf.shape[1:]), flat)
+
+    return st.lists(raw_elements(S), min_size=size, max_size=size).map(build)
 
 
 def _star_laws(S: Semiring, law, items) -> tuple[Law, ...]:
     one = lambda: S.asarray(S.one)  # noqa: E731
     add, mul, star, domain = S.add, S.mul, S.star, S.star_domain
 
-    def both(*conditions):
-        return all(bool(np.all(np.asarray(c))) for c in conditions)
+    def both(*conditions):  # elementwise: a batch keeps the rows inside every domain
+        return np.logical_and.reduce([np.asarray(c, bool) for c in conditions])
 
     return (
         law(
@@ -354,9 +391,26 @@ def _comparison(
     return elements, equal or equality(rtol, atol)
 
 
-def _maker(suite: str, equal: Equal):
+def _stacker(S: Semiring, batch: Any, elements: Any, argument: str) -> Any:
+    """How a batch of drawn values becomes one array (with the values' strategy), or None
+    for one tuple per example."""
+    if batch is None:
+        batch = 16 if getattr(S, "batched_laws", False) else 0
+    batch = arguments.count(batch, argument, low=0)
+    if batch == 0:
+        return None
+    if elements is None:  # Python values, converted once per batch
+        return raw_elements(S), lambda values: stack_raw(S, values), batch
+    return elements, lambda values: stack(S, values, (len(values),)), batch
+
+
+def _maker(suite: str, equal: Equal, stacker: Any = None):
     def law(name, statement, arity, sides, items, assume=None):
-        return Law(suite, name, statement, (items,) * arity, sides, equal, assume)
+        if stacker is None or arity == 0:
+            return Law(suite, name, statement, (items,) * arity, sides, equal, assume)
+        values, stack_values, batch = stacker
+        return Law(suite, name, statement, (values,) * arity, sides, equal, assume,
+                   stack=stack_values, batch=batch)  # fmt: skip
 
     law.suite, law.equal = suite, equal
     return law

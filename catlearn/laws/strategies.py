@@ -124,6 +124,32 @@ def elements(S: Semiring) -> st.SearchStrategy[Any]:
     return _raw(S).map(S.asarray)
 
 
+def raw_elements(S: Semiring) -> st.SearchStrategy[Any]:
+    """The Python values :func:`elements` converts (floats, ints, k-lists, pairs): drawn
+    many at a time, they become one array by :func:`stack_raw`, one conversion in all."""
+    return _raw(require_semiring(S, "raw_elements(S)"))
+
+
+def stack_raw(S: Semiring, values: list[Any]) -> Any:
+    """A batch (index shape ``(len(values),)``) of ``S`` from values :func:`raw_elements`
+    drew, converted by one ``S.asarray``::
+
+        >>> from catlearn.semirings import Dual, Real
+        >>> value, tangent = stack_raw(Dual(Real()), [(1.0, 0.5), (2.0, 0.0)])
+        >>> value.tolist(), tangent.tolist()
+        ([1.0, 2.0], [0.5, 0.0])
+    """
+    if isinstance(S, (Dual, Product)):
+        left, right = (S.base, S.base) if isinstance(S, Dual) else (S.left, S.right)
+        return S.asarray((stack_raw(left, [v[0] for v in values]),
+                          stack_raw(right, [v[1] for v in values])))  # fmt: skip
+    if S.host:  # exact values (big ints, sympy) stay Python objects
+        exact = np.empty(len(values), dtype=object)
+        exact[:] = values
+        return S.asarray(exact)
+    return S.asarray(np.asarray(values))
+
+
 def stack(S: Semiring, items: list[Any], shape: tuple[int, ...]) -> Any:
     """An array of index shape ``shape`` from a flat list of elements."""
 

@@ -25,6 +25,8 @@ class Boolean(Semiring):
     [[[False]]]
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     name = "Boolean"
     zero, one = False, True
     idempotent = True

@@ -24,6 +24,8 @@ class Complex(Semiring):
     [[[(1+0j)]]]
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     name = "Complex"
     zero, one = 0.0, 1.0
     ring = True

@@ -72,6 +72,8 @@ class Counting(Semiring):
     True
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     name = "Counting"
     zero, one = 0, 1
     host = True

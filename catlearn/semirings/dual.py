@@ -31,6 +31,8 @@ class Dual(Semiring):
     [27.0, 27.0]
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     base: Semiring = Real()
     label: str = ""
 

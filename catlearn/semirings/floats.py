@@ -25,6 +25,8 @@ class FloatSemiring(Semiring):
     value like any other: every operation propagates it.
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     @property
     def dtype(self) -> Any:
         return float_dtype()

@@ -33,6 +33,8 @@ class Zn(Semiring):
     (1, 4)
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     n: int
     zero = 0
     one = 1

@@ -37,6 +37,8 @@ class Polynomial(Semiring):
     x**2 + 2*x*y + y**2
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     name = "Polynomial"
     zero, one = sympy.Integer(0), sympy.Integer(1)
     host = True

@@ -25,6 +25,8 @@ class Product(Semiring):
     [2.0, True]
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     left: Semiring
     right: Semiring
 

@@ -54,7 +54,10 @@ class Semiring:
     (elementwise, broadcasting over the index axes). Flags are promises
     that :func:`catlearn.laws.semiring` checks: ``commutative`` (⊗
     commutes), ``idempotent`` (a ⊕ a = a), ``has_star`` (``star`` is
-    defined on ``star_domain``).
+    defined on ``star_domain``). ``batched_laws`` lets the law suites check
+    a batch of elements per example (every operation is elementwise over
+    the leading axis, as the built-ins are): an opt-in, since a user's
+    semiring may be written one element at a time.
     """
 
     name: str = ""
@@ -65,6 +68,7 @@ class Semiring:
     has_star: bool = False
     ring: bool = False
     host: bool = False
+    batched_laws: bool = False
     chunk_cost: int = 1  # memory of one ⊗ term, in units of one index element
 
     # -- the algebra -------------------------------------------------------

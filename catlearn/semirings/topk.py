@@ -37,6 +37,8 @@ class TopK(Semiring):
     [3.0, 2.0]
     """
 
+    batched_laws = True  # its operations are elementwise: laws check batches
+
     k: int
 
     def __post_init__(self) -> None:
