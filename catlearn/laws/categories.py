@@ -12,8 +12,20 @@ symmetric ⊂ compact closed ⊂ hypergraph (Frobenius)::
     >>> x, y = Ty("x"), Ty("y")
     >>> suite = laws.hypergraph([Box("f", x, y), Box("g", y, x @ x)])
     >>> suite.names[:3]
-    ['interchange', 'tensor_functoriality', 'swap_naturality']
+    ['interchange', 'tensor_functoriality', 'separates']
     >>> suite.check(max_examples=10)
+
+Oracle: none; each law is an equation, both sides built by DisCoPy and
+read by the same ``interpret``, so an interpretation that identifies too
+much (every box the same, every diagram one point) passes, as any
+functor into a degenerate category would: these suites test that
+structure is respected, not that boxes are read right (that is
+:func:`catlearn.laws.functor`'s oracle). By default the comparison is
+catlearn's own :func:`is_isomorphic`, which then decides every law; the
+default suites therefore add ``separates``: two random diagrams it calls
+isomorphic must have the same boundary types and the same multiset of
+boxes, counted here on the DisCoPy diagrams (a comparison that equates
+too much would let every axiom pass).
 
 The category axioms themselves (associativity and units of ``>>``) hold by
 construction in DisCoPy, where composition concatenates layers, so no
@@ -119,6 +131,7 @@ def _suite(
     arguments.optional_function(interpret, f"laws.{level}(interpret)", "a function of a diagram")
     arguments.optional_function(equal, f"laws.{level}(equal)", "a function of (lhs, rhs)")
     max_boxes = arguments.count(max_boxes, f"laws.{level}(max_boxes)")
+    default = interpret is None
     if interpret is None:
         interpret, equal = from_discopy, equal or is_isomorphic
     equal = equal or (lambda a, b: a == b)
@@ -147,8 +160,25 @@ def _suite(
             return Law(name, law_name, statement, strategies, interpreted, equal)
 
         own = makers[current](law, ds, narrow, atoms, types)
+        if default and current == "monoidal":
+            own.append(_separates(name, ds, interpret, equal))
         suite = LawSuite(name, tuple(own), (suite,) if suite is not None else ())
     return suite
+
+
+def _boxes(d: Any) -> list[str]:
+    return sorted(str(b) for b in d.boxes if not isinstance(b, (frobenius.Swap, frobenius.Cup,
+                  frobenius.Cap, frobenius.Spider)))  # fmt: skip
+
+
+def _separates(name: str, ds: Any, interpret: Interpret, equal: Equal) -> Law:
+    """``equal`` identifies two diagrams only if their boxes and boundaries agree."""
+
+    def sides(d1, d2):
+        same = (d1.dom, d1.cod, _boxes(d1)) == (d2.dom, d2.cod, _boxes(d2))
+        return (not equal(interpret(d1), interpret(d2))) or same, True
+
+    return Law(name, "separates", "equal(d₁, d₂) ⇒ same boxes and boundary", (ds, ds), sides)
 
 
 def _monoidal_laws(law, ds, narrow, atoms, types) -> list[Law]:

@@ -7,8 +7,22 @@ equals the node-by-node reference (``reference_evaluate``).
 enumeration (model count, weighted count), marginals sum to one, the MPE
 value bounds the weight of every model and is attained by the returned
 assignment, and the Counting → Boolean homomorphism commutes with
-evaluation (count > 0 ⇔ satisfiable). ``transformation(f)``: a circuit
-transformation preserves the weighted count::
+evaluation (count > 0 ⇔ satisfiable); on circuits that are neither
+deterministic nor decomposable, ``model_count`` and ``mpe`` refuse (only
+where the circuit really is not a d-DNNF) or answer what enumeration
+gives, so a query trusting a wrong structural check is caught.
+``transformation(f)``: a circuit transformation preserves the weighted
+count, by enumeration of ``f(c)`` and of ``c`` and by ``wmc(f(c))``.
+
+Oracle: ``circuit`` compares with ``reference_evaluate`` (node by node,
+the semiring's scalar ⊕ and ⊗, edge weights lifted by its own ``lift``);
+``circuit_queries`` and ``transformation`` with brute-force enumeration
+of every assignment, each node's value computed here from the circuit's
+arrays (kind, children, variable, state, ``c.weights``) in float64, and
+d-DNNF decided here by enumeration. They share with the implementation
+only the circuit's node arrays, the user's declared data; no compiled
+evaluator, query, structural check (``is_deterministic``, scopes) or
+``lift_weights`` is called on the oracle side::
 
     >>> from catlearn.semirings import MaxPlus
     >>> circuit(MaxPlus()).check(max_examples=3)
@@ -23,6 +37,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from catlearn.circuits import CircuitError, lift_weights
+from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM
 from catlearn.laws import arguments
 from catlearn.laws.equality import equality
 from catlearn.laws.law import Law, LawSuite
@@ -86,20 +101,75 @@ def _stack(S: Semiring, table: list[list[Any]]) -> Any:
     return np.asarray([[np.asarray(v) for v in row] for row in table])
 
 
+def _node_values(c: Any, x: Any) -> list[float]:
+    """Every node's float64 value at the full assignment ``x`` (``x[v - 1]`` the state of
+    X_v; literal weights 1), read straight from the circuit's arrays: a leaf is 1 where it
+    agrees with ``x``, a constant its state, a ⊕ node Σ weight·child, a ⊗ node Π child.
+    The enumeration oracle: it shares no code with ``compile``, the queries or
+    ``lift_weights``, and reads edge weights from ``c.weights`` itself."""
+    kind, var, state = c.kind.tolist(), c.var.tolist(), c.state.tolist()
+    offsets, children = c.child_offsets.tolist(), c.children.tolist()
+    weights = [1.0] * len(children) if c.weights is None else np.asarray(c.weights).tolist()
+    values = [0.0] * len(kind)
+    for node, k in enumerate(kind):  # children come before their parents
+        edges = range(offsets[node], offsets[node + 1])
+        if k == LEAF:
+            values[node] = float(int(x[var[node] - 1]) == state[node])
+        elif k == CONST:
+            values[node] = float(state[node] != 0)
+        elif k == SUM:
+            values[node] = sum(weights[e] * values[children[e]] for e in edges)
+        else:
+            values[node] = float(np.prod([values[children[e]] for e in edges]))
+    return values
+
+
 def _brute(c, table) -> tuple[float, list[tuple[np.ndarray, float]]]:
     """(Σ_x value(x) Π w, [(x, weight)]) over all assignments, in float64."""
-    from catlearn.semirings import Real
-
-    S = Real()
-    ones = [[1.0, 1.0]] * (c.n_vars + 1)
     total, models = 0.0, []
+    root = int(c.roots[0])
     for x in assignments(c.n_vars):
-        value = float(reference_evaluate(c, S, ones, x)[0])
+        value = _node_values(c, x)[root]
         weight = value * float(np.prod([table[v + 1][int(s)] for v, s in enumerate(x)]))
         total += weight
         if value:
             models.append((x, weight))
     return total, models
+
+
+def _is_ddnnf(c: Any) -> bool:
+    """Decomposable (⊗ children's scopes disjoint) and deterministic (at most one ⊕ child
+    non-zero on every assignment), decided here from the node arrays by enumeration."""
+    kind, var = c.kind.tolist(), c.var.tolist()
+    offsets, children = c.child_offsets.tolist(), c.children.tolist()
+    scope: list[frozenset] = []
+    for node, k in enumerate(kind):
+        kids = children[offsets[node] : offsets[node + 1]]
+        if k == PRODUCT:
+            seen: set = set()
+            for child in kids:
+                if seen & scope[child]:
+                    return False
+                seen |= scope[child]
+        scope.append(frozenset([var[node]]) if k == LEAF else
+                     frozenset().union(*(scope[child] for child in kids)))  # fmt: skip
+    sums = [n for n, k in enumerate(kind) if k == SUM]
+    for x in assignments(c.n_vars):
+        values = _node_values(c, x)
+        for node in sums:
+            live = [values[children[e]] != 0 for e in range(offsets[node], offsets[node + 1])]
+            if sum(live) > 1:
+                return False
+    return True
+
+
+def _same_answers(got: list, want: list) -> bool:
+    """Query by query: both refused, or both answered and equal within tolerance."""
+    close = equality(1e-4, 1e-6)
+    return len(got) == len(want) and all(
+        q == r and (a == b if isinstance(a, str) or isinstance(b, str) else close(a, b))
+        for (q, a), (r, b) in zip(got, want)
+    )
 
 
 def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
@@ -174,6 +244,37 @@ def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
     def counting_then_boolean(c):
         return c.model_count() > 0, c.is_satisfiable()
 
+    @st.composite
+    def any_structure(draw):
+        # Neither deterministic nor decomposable by construction: a query must refuse
+        # what it cannot answer, whatever the circuit's own checks claim.
+        c = draw(circuits(n_vars, deterministic=False, decomposable=False, smooth=False,
+                          weighted=True))  # fmt: skip
+        table = [[1.0, 1.0]] + [[draw(weights), draw(weights)] for _ in range(c.n_vars)]
+        return c, table
+
+    def refuses_or_answers(args):
+        c, table = args
+        total, models = _brute(c, table)
+        queries = {
+            "model_count": (lambda: c.model_count(), len(models)),
+            "mpe": (lambda: c.mpe(np.asarray(table[1:]))[0],
+                    max((w for _, w in models), default=0.0)),
+        }  # fmt: skip
+        ddnnf = _is_ddnnf(c)
+        got, want = [], []
+        for query, (answer, enumerated) in queries.items():
+            if query == "mpe" and not any(w > 0 for _, w in models):
+                enumerated = "refused"  # no model of non-zero weight: nothing to explain
+            try:
+                got.append((query, float(answer())))
+            except CircuitError:  # refused: right only on a circuit that is not a d-DNNF
+                got.append((query, "refused"))
+                if not ddnnf:
+                    enumerated = "refused"
+            want.append((query, enumerated))
+        return got, want
+
     close = equality(1e-4, 1e-6)
     laws = [
         Law(name, "model_count", "model_count = #models by enumeration", (dnnf,), model_count),
@@ -188,6 +289,9 @@ def circuit_queries(*, n_vars: tuple[int, int] = (1, 5)) -> LawSuite:
             (weighted_and_subset(),), marginal_map_by_enumeration, close),
         Law(name, "counting_then_boolean", "(count > 0) = satisfiable", (dnnf,),
             counting_then_boolean),
+        Law(name, "refuses_or_answers", "on any circuit, model_count and mpe refuse "
+            "(only if it is not a d-DNNF) or answer what enumeration gives",
+            (any_structure(),), refuses_or_answers, _same_answers),
     ]  # fmt: skip
     return LawSuite(name, tuple(laws))
 
@@ -210,7 +314,12 @@ def transformation(
 
     def sides(args):
         c, table = args
-        return float(f(c).wmc(np.asarray(table))), float(c.wmc(np.asarray(table)))
+        g = f(c)
+        ones = [[1.0, 1.0]]  # the row _brute reads for the constant slot
+        want = _brute(c, ones + table)[0]  # enumeration of c: never through wmc
+        got = _brute(g, ones + table)[0] if g.n_vars == c.n_vars else float("nan")
+        return (got, float(g.wmc(np.asarray(table)))), (want, want)
 
-    law = Law(label, "preserves_wmc", "wmc(f(c)) = wmc(c)", (case(),), sides, equality(1e-4, 1e-6))
+    law = Law(label, "preserves_wmc", "wmc(f(c)) = Σ_x c(x) Π w = enumerated wmc(f(c))",
+              (case(),), sides, equality(1e-4, 1e-6))  # fmt: skip
     return LawSuite(label, (law,))

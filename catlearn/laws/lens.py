@@ -7,7 +7,18 @@ compiled diagram (reference/laws.md §5, "Lens / optic functor laws"):
 
 * ``L(f ; g) = L(f) ; L(g)`` in ``get`` and in ``put`` (this is RD5);
 * ``L(f ⊗ g) = L(f) ⊗ L(g)``, and ``L(id) = (id, π₂)``;
-* ``get`` is the compiled forward map and ``put`` is its ``jax.vjp``::
+* ``get`` is the compiled forward map and ``put`` is its ``jax.vjp``.
+
+Oracle: ``put_is_vjp`` compares with ``jax.vjp`` of ``F.compile(d)``, the
+function functor's compiled map, which the lens does not go through
+(``lens`` builds one lens per box from ``F``'s declared box functions and
+composes them itself). What the two share is ``F``'s box functions and
+``F.init``'s parameters: the user's declarations, so sharing them hides
+nothing about the lens. The parameter cotangents are compared on every
+entry of ``F.init(d)``, not on the entries the lens's ``put`` chooses to
+return (a lens that drops one would otherwise pass); ``F`` itself is
+checked by :func:`catlearn.laws.function_functor`. The other laws are
+equations between lenses::
 
     >>> import jax.numpy as jnp
     >>> from catlearn.diagrams import Box, Ty
@@ -107,8 +118,16 @@ def lens_functor(
         ys, pull = jax.vjp(forward, params, *xs)
         cotangents = pull(tuple(dys))
         dparams, dxs = lens_of(F, d).put(params, xs, dys)
-        used = {k: cotangents[0][k] for k in dparams}  # boxes without parameters have none
-        return (lens_of(F, d).get(params, xs), dparams, dxs), (ys, used, cotangents[1:])
+        # Every entry of F.init(d), whether or not the lens claims to use it: a lens
+        # that drops (or invents) a parameter's cotangent must not choose what is compared.
+        claimed = {
+            k: dparams[k] if k in dparams else jax.tree.map(jnp.zeros_like, params[k])
+            for k in params
+        }
+        extra = sorted(str(k) for k in dparams if k not in params)
+        return (lens_of(F, d).get(params, xs), claimed, dxs, extra), (
+            ys, cotangents[0], cotangents[1:], [],
+        )  # fmt: skip
 
     laws = [
         Law(name, "composition", "L(f ; g) = L(f) ; L(g) (get and put)",

@@ -20,6 +20,16 @@ on random polynomial circuits over ``ring``:
 * ``RingFunctor``'s compiled evaluation of R[f] equals this module's
   gate-by-gate reference evaluation.
 
+Oracle: J_f(a) v by evaluating f on dual numbers (``Dual(S)``: the
+product rule lives in the carrier, not in any reverse rule), gate by gate
+in :func:`evaluate`, which reads the circuit's hypergraph arrays itself
+(not through ``Netlist``, the reading ``R``, ``forward_derivative`` and
+``RingFunctor`` share) and reads constants with its own
+:func:`constant_value`; over float rings also ``jax.vjp`` of that
+evaluation. It shares with ``R`` only the ring's ⊕, ⊗ and − and the
+``Gate`` kinds, the user's declarations; it never calls ``R`` or its
+rules. The RD axioms are equations between evaluations of ``R``.
+
 Float rings compare with a stated tolerance, Z/n exactly::
 
     >>> from catlearn.semirings import GF2
@@ -29,6 +39,7 @@ Float rings compare with a stated tolerance, Z/n exactly::
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import jax
@@ -41,7 +52,7 @@ from catlearn.diagrams.polycirc import Builder, Netlist, add, constant, mul, neg
 from catlearn.errors import ArgumentTypeError
 from catlearn.functors.reverse import forward_derivative
 from catlearn.functors.reverse import reverse_derivative as _catlearn_R
-from catlearn.functors.ring import RingFunctor, _constant
+from catlearn.functors.ring import RingFunctor
 from catlearn.laws import arguments
 from catlearn.laws.equality import equality
 from catlearn.laws.law import Law, LawSuite
@@ -55,24 +66,87 @@ ROWS = 3  # points per example: each law checks three (a, b) at once
 def evaluate(diagram: Any, S: Semiring, x: Any) -> Any:
     """Reference semantics: run the gates one by one on ``x`` of shape (rows, n_inputs).
 
-    NumPy inputs stay NumPy where ``S``'s operations allow (Real, Z/n, dual
-    numbers over them), so that laws run thousands of small circuits
-    without dispatching JAX ops; JAX inputs give a differentiable result.
+    The gates and wires are read from the hypergraph's own arrays (box
+    inputs, outputs, sources, targets), not through ``Netlist`` (which
+    ``reverse_derivative``, ``forward_derivative`` and ``RingFunctor`` read
+    circuits with), and constants are read into ``S`` by this module's own
+    :func:`constant_value`. NumPy inputs stay NumPy where ``S``'s operations
+    allow (Real, Z/n, dual numbers over them), so that laws run thousands of
+    small circuits without dispatching JAX ops; JAX inputs give a
+    differentiable result.
     """
-    net = diagram if isinstance(diagram, Netlist) else Netlist(diagram)
+    sources, targets, gates = _read(diagram)
     leaves = jax.tree.leaves(x)
     xp = np if all(isinstance(v, np.ndarray) for v in leaves) else jnp
     rows = np.shape(leaves[0])[0]
-    inputs = [jax.tree.map(lambda v, i=i: v[:, i], x) for i in range(len(net.sources))]
+    wire = {w: jax.tree.map(lambda v, i=i: v[:, i], x) for i, w in enumerate(sources)}
 
     def const(value: Any) -> Any:
-        c = _constant(S, value)
+        c = constant_value(S, value)
         return jax.tree.map(lambda v: xp.broadcast_to(xp.asarray(v), (rows,)), c)
 
-    columns = net.interpret(inputs, S.add, S.mul, S.neg, const)
+    pending = gates
+    while pending:  # gates in any order: each runs once its inputs are known
+        waiting = []
+        for kind, value, xs, y in pending:
+            if not all(w in wire for w in xs):
+                waiting.append((kind, value, xs, y))
+            elif y in wire:
+                raise ArgumentTypeError(f"evaluate: wire {y} is written twice")
+            elif kind == "add":
+                wire[y] = S.add(wire[xs[0]], wire[xs[1]])
+            elif kind == "mul":
+                wire[y] = S.mul(wire[xs[0]], wire[xs[1]])
+            elif kind == "neg":
+                wire[y] = S.neg(wire[xs[0]])
+            elif kind in ("zero", "const"):
+                wire[y] = const(0 if kind == "zero" else value)
+            else:
+                raise ArgumentTypeError(f"evaluate: {kind!r} is not a polynomial-circuit gate")
+        if len(waiting) == len(pending):
+            raise ArgumentTypeError("evaluate: the circuit has a loop or an unwritten wire")
+        pending = waiting
+    columns = [wire[t] for t in targets]
     if not columns:
         return jax.tree.map(lambda v: xp.zeros((rows, 0), v.dtype), leaves[0])
     return jax.tree.map(lambda *cs: xp.stack(cs, axis=1), *columns)
+
+
+def _read(diagram: Any) -> tuple[list[int], list[int], list[tuple]]:
+    """(sources, targets, [(kind, value, input wires, output wire)]) of a circuit."""
+    if isinstance(diagram, Netlist):  # already read: its gates, in its order
+        gates = [(g.kind, g.value, tuple(xs), y)
+                 for g, xs, y in zip(diagram.gates, diagram.ins, diagram.outs)]  # fmt: skip
+        return list(diagram.sources), list(diagram.targets), gates
+    if not isinstance(diagram, Hypergraph):
+        from catlearn.diagrams.interop import from_discopy
+
+        diagram = from_discopy(diagram, cartesian=True)
+    ins, outs = diagram.inputs.tolist(), diagram.outputs.tolist()
+    io, oo = diagram.in_offsets.tolist(), diagram.out_offsets.tolist()
+    gates = []
+    for i, box in enumerate(diagram.boxes):
+        kind = getattr(box, "kind", None)
+        (y,) = outs[oo[i] : oo[i + 1]]  # one output per gate
+        gates.append((kind, getattr(box, "value", None), tuple(ins[io[i] : io[i + 1]]), y))
+    return diagram.sources.tolist(), diagram.targets.tolist(), gates
+
+
+def constant_value(S: Semiring, value: Any) -> Any:
+    """The constant ``value`` (an int or a fraction) in ``S``: a/b is a·b⁻¹ mod n in Z/n,
+    a float in a float ring, (c, 0) in dual numbers, a whole number elsewhere."""
+    value = Fraction(value)
+    if isinstance(S, Dual):
+        return (constant_value(S.base, value), S.base.asarray(S.base.zero))
+    if isinstance(S, Zn):
+        if np.gcd(value.denominator, S.n) != 1:
+            raise ArgumentTypeError(f"constant {value} does not exist in {S!r}")
+        return S.asarray(value.numerator * pow(value.denominator, -1, S.n) % S.n)
+    if jnp.issubdtype(S.dtype, jnp.inexact):
+        return S.asarray(value.numerator / value.denominator)
+    if value.denominator != 1:
+        raise ArgumentTypeError(f"{S!r} has no fractions, so no constant {value}")
+    return S.asarray(value.numerator)
 
 
 def reverse_derivative(

@@ -20,9 +20,15 @@
 * **twin** (with ``twin=``): another way of computing the same family (the
   chain's tree product) gives the same log Z and marginals.
 
-The oracle is the program's ``structures`` enumeration, written from the
+Oracle: the program's ``structures`` enumeration, written from the
 family's definition and sharing no code with its inside algorithm; the
-scores are summed here, in float64. Laws for a semiring the family refuses
+scores, log Z, marginals, entropy and counts are computed here from it, in
+float64. What it shares with the implementation is the program object
+itself (``structures`` and the ``exactly_one`` masks): the family's
+declaration of what a structure is, so a program whose enumeration and
+inside algorithm are wrong *in the same way* defines another family and
+passes. ``exactly_one`` masks are checked against the enumeration, never
+trusted. Laws for a semiring the family refuses
 (MaxPlus, TopK over non-projective trees: no determinant) are declared
 inapplicable with its reason::
 
@@ -32,7 +38,11 @@ inapplicable with its reason::
 ``grammars(g1, g2, max_length)`` is the law of grammar transforms (CNF, the
 left-corner transform): both grammars give every string the same stringsum,
 on strings drawn from their terminals (shrunk to the shortest that differs;
-``catlearn.structured.same_stringsums`` checks every string exhaustively)::
+``catlearn.structured.same_stringsums`` checks every string exhaustively).
+It is an equation, not an oracle: both sides go through ``to_cnf`` and
+CKY (``stringsum``), so a CNF conversion that erased exactly the
+difference between the grammars would hide it (``to_cnf`` and
+``stringsum`` have tests of their own)::
 
     >>> from catlearn.structured import WCFG, left_corner
     >>> g = WCFG.from_text("S -> S a 0.3\\nS -> b 0.5")
