@@ -146,3 +146,34 @@ def test_expected_failure_is_strict_and_inapplicable_skips():
     skipped["star_left_unfold"].check()  # not run
     rows = dict(skipped.report(max_examples=3))
     assert rows["semiring[RealWithBadStar]::star_left_unfold"] == "inapplicable: no star"
+
+
+class RowMixingReal(Real):
+    """Adds b's rows in reverse order: right on one element, wrong on a batch. It opts in
+    to batched laws (as a subclass of Real), so the suite must see it is not elementwise."""
+
+    name = "RowMixingReal"
+
+    def add(self, a, b):
+        return a + jnp.flip(b)
+
+
+def test_batched_suite_flags_an_operation_that_is_not_elementwise():
+    with pytest.raises(LawViolation, match="not elementwise"):
+        laws.semiring(RowMixingReal())["additive_commutativity"].check(shrink=False)
+    laws.semiring(RowMixingReal(), batch=0)["additive_commutativity"].check(max_examples=10)
+
+
+@pytest.mark.parametrize("batch", [0, 16])
+def test_batched_and_unbatched_report_one_row(batch):
+    with pytest.raises(LawViolation) as caught:
+        laws.semiring(LogWithWrongZero(), batch=batch)["additive_identity"].check()
+    (a,) = caught.value.counterexample
+    assert jnp.shape(a) == ()  # one element, whichever way it was drawn
+
+
+def test_batch_must_be_a_count():
+    from catlearn.errors import ArgumentValueError
+
+    with pytest.raises(ArgumentValueError, match="batch"):
+        laws.semiring(Real(), batch=-1)
