@@ -37,6 +37,7 @@ BENCHMARKS = {  # name: (full arguments, quick arguments)
     "fuzz_nnf": (["100000"], ["2000"]),
     "fuzz_cli": (["100000"], ["2000"]),
     "structured": ([], ["--quick"]),
+    "laws": ([], ["--quick"]),
 }
 BEGIN = "<!-- python -m benchmarks: generated section, begin -->"
 END = "<!-- python -m benchmarks: generated section, end -->"
