@@ -19,11 +19,15 @@ import inspect
 import json
 import os
 import sys
+import types
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, CatlearnError
+
+if TYPE_CHECKING:
+    from catlearn.laws import LawReport
 
 MAX_EXAMPLES = 10**6  # per law: beyond this a run takes days, so it is a slip
 EPILOG = (
@@ -118,8 +122,15 @@ def _print_meaning(m: dict[str, Any]) -> None:
         print(f"  loss curves: {m['loss_png']}")
 
 
+CHECKABLE = (  # what `catlearn laws` can check
+    "a Semiring (or a class of one that needs no arguments), a Homomorphism, a "
+    "TensorFunctor or FunctionFunctor, a Monoid, a circuit transformation (annotated "
+    "Circuit -> Circuit) or a LawSuite"
+)
+
+
 def _suites(target: str | None) -> list[Any]:
-    """The suites to run: the built-in semirings, or what ``module:attr`` names."""
+    """The suites to run: the built-in semirings, what ``module:attr`` names, or a module's."""
     from catlearn import laws, semirings
 
     if target is None:
@@ -139,14 +150,62 @@ def _suites(target: str | None) -> list[Any]:
             semirings.Polynomial(),
         ]
         return [laws.semiring(S) for S in instances]
+    if ":" not in target:
+        return _module_suites(target)
     obj = _named(target)
     suites = _suites_for(obj, target)
     if suites is None:
         what = f"the class {obj.__name__}" if isinstance(obj, type) else f"a {type(obj).__name__}"
-        raise ArgumentTypeError(
-            f"{target} is {what}; expected a Semiring, a Homomorphism, a "
-            "TensorFunctor or FunctionFunctor, a Monoid, a circuit transformation "
-            "(annotated Circuit -> Circuit) or a LawSuite"
+        raise ArgumentTypeError(f"{target} is {what}; expected {CHECKABLE}")
+    return suites
+
+
+def _module_suites(name: str) -> list[Any]:
+    """The suites of every object that module ``name`` exports and catlearn can check.
+
+    Its exports are its ``__all__``, else its public names (defined or imported there,
+    as ``from name import *`` reads them). An object that is none of the kinds
+    ``_suites_for`` knows, or one that cannot be built as it is (a class whose
+    constructor needs arguments, a base class), is skipped; one of a known kind that
+    cannot be checked (its constructor raised, a functor without a signature) is
+    skipped with a note on stderr. A suite met twice (an alias; a class and its
+    instance) runs once, and a ``LawSuite`` the module exports wins over the one
+    catlearn would build under the same name (it may say how to draw elements).
+    """
+    module = _imported(name, name)
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in vars(module) if not n.startswith("_")]
+    elif isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ArgumentTypeError(f"{name}: __all__ is not a list of names: {names!r:.60}")
+    found: list[tuple[Any, bool]] = []  # (suite, whether the module exports it as such)
+    seen: set[int] = set()
+    for attribute in names:
+        try:
+            obj = getattr(module, attribute)
+        except Exception:  # AttributeError, or a lazy attribute failing to load
+            raise ArgumentValueError(
+                f"{name}: __all__ names {attribute}, which the module does not define"
+            ) from None
+        if id(obj) in seen or isinstance(obj, types.ModuleType):
+            continue
+        seen.add(id(obj))
+        try:
+            built = _suites_for(obj, f"{name}:{attribute}")
+        except ArgumentTypeError:  # not checkable as it is: needs arguments, a base class
+            continue
+        except ArgumentValueError as error:
+            print(f"catlearn: note: skipped {error}", file=sys.stderr)
+            continue
+        found.extend((suite, suite is obj) for suite in built or ())
+    given = {suite.name for suite, exported in found if exported}
+    suites: list[Any] = []
+    for suite, exported in found:
+        if exported or suite.name not in given | {s.name for s in suites}:
+            suites.append(suite)
+    if not suites:
+        raise ArgumentValueError(
+            f"{name}: the module exports nothing that catlearn can check; expected {CHECKABLE}"
         )
     return suites
 
@@ -192,23 +251,48 @@ def _suites_for(obj: Any, target: str) -> list[Any] | None:
 
 
 def _laws(target: str | None, max_examples: int, as_json: bool) -> int:
-    results = []
+    """Check the suites; a line per suite as each finishes, then the slowest laws."""
+    from catlearn.laws import LawReport, report
+
+    rows = []
     for suite in _suites(target):
-        for law_id, result in suite.report(max_examples):
-            results.append({"suite": suite.name, "law": law_id, "result": result})
-    failed = [r for r in results if not r["result"].startswith(("ok", "inapplicable", "expected"))]
+        part = report(suite, max_examples=max_examples)
+        rows.extend(part.rows)
+        if not as_json:
+            _print_suite(part)
+    result = LawReport(tuple(rows), max_examples)
     if as_json:
-        json.dump({"results": results, "failed": len(failed)}, sys.stdout, indent=2)
+        json.dump(result.to_dict(), sys.stdout, indent=2)
         print()
-        return 1 if failed else 0
-    for suite in dict.fromkeys(r["suite"] for r in results):
-        rows = [r for r in results if r["suite"] == suite]
-        bad = [r for r in rows if r in failed]
-        print(f"{suite:<28} {len(rows) - len(bad):>3}/{len(rows)} laws hold")
-        for r in rows:
-            if r in failed or not r["result"].startswith("ok"):
-                print(f"    {r['result'] if r in failed else r['law'] + ': ' + r['result']}")
+        return 1 if result.failed else 0
+    print("slowest laws:")
+    for r in result.slowest(5):
+        print(f"  {r.seconds:8.3f} s  {r.law}")
+    failed = len(result.failed)
+    held = len(result) - failed
+    print(
+        f"{_count(len(result), 'law')} in {_count(len(result.by_suite), 'suite')}: {held} "
+        f"hold{'s' if held == 1 else ''}, {failed} failed, in {result.seconds:.2f} s"
+    )
     return 1 if failed else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _print_suite(part: LawReport) -> None:
+    """One suite's line (laws that hold, time), then its failures and declared exceptions."""
+    (name, rows), *_ = part.by_suite.items()
+    held = sum(not r.failed for r in rows)
+    print(f"{name:<28} {held:>3}/{len(rows)} laws hold  ({part.seconds:.2f} s)")
+    for r in rows:
+        if r.failed:
+            print(f"  ✗ {r.law}: {r.status} ({r.seconds:.3f} s)")
+            print(f"      {' '.join(r.message.removeprefix(r.law).split())}")
+        elif r.status != "ok":
+            print(f"    {r.law}: {r}")
+    sys.stdout.flush()  # a long run shows each suite as it finishes
 
 
 def _circuit(path: str, query: str, weights_path: str | None, as_json: bool) -> int:
@@ -308,24 +392,45 @@ def _draw(target: str, out: str | None, engine: str) -> int:
 
 def _named(target: str) -> Any:
     """The object that ``module:attribute`` names, or an error saying what is missing."""
-    from importlib import import_module
-
     module, _, attribute = target.partition(":")
-    try:
-        obj = import_module(module)
-    except ModuleNotFoundError as error:
-        missing = f"no module named {error.name!r}" if error.name else str(error)
-        raise ArgumentValueError(f"{target}: cannot import {module}: {missing}") from None
-    except Exception as error:  # the module's own code failed: say how, in one line
-        raise ArgumentValueError(
-            f"{target}: importing {module} raised {type(error).__name__}: {error}"
-        ) from None
+    obj = _imported(module, target)
     for part in attribute.split("."):
         try:
             obj = getattr(obj, part)
         except Exception:
             raise ArgumentValueError(f"{target}: {module} has no attribute {attribute}") from None
     return obj
+
+
+def _imported(module: str, target: str) -> types.ModuleType:
+    """Module ``module``, or an error naming ``target`` and saying why it cannot be imported."""
+    from importlib import import_module
+
+    try:
+        try:
+            return import_module(module)
+        except ModuleNotFoundError as error:
+            here = os.getcwd()
+            if error.name != module.partition(".")[0] or {"", here} & set(sys.path):
+                raise
+            # `catlearn laws mymodule` run next to mymodule.py, as `python -m` would find it
+            # (after the installed packages, so that a local file shadows none of them).
+            sys.path.append(here)
+            return import_module(module)
+    except ModuleNotFoundError as error:
+        missing = f"no module named {error.name!r}" if error.name else str(error)
+        parent, _, last = module.rpartition(".")
+        if error.name == module and parent and ":" not in target:
+            try:  # `pkg.mod.Name` for `pkg.mod:Name`: say how to name an object
+                if hasattr(import_module(parent), last):
+                    missing += f"; for the object {last} in {parent}, write {parent}:{last}"
+            except Exception:
+                pass
+        raise ArgumentValueError(f"{target}: cannot import {module}: {missing}") from None
+    except Exception as error:  # the module's own code failed: say how, in one line
+        raise ArgumentValueError(
+            f"{target}: importing {module} raised {type(error).__name__}: {error}"
+        ) from None
 
 
 def _made(maker: Any, target: str) -> Any:
@@ -403,6 +508,17 @@ def _object_name(text: str) -> str:
     return text
 
 
+def _laws_target(text: str) -> str:
+    if ":" in text:
+        return _object_name(text)
+    if not _dotted(text):
+        raise argparse.ArgumentTypeError(
+            "expected a module or module:attribute (such as catlearn.semirings:MaxPlus), "
+            f"got {text!r:.60}"
+        )
+    return text
+
+
 def _dotted(name: str) -> bool:
     return all(part.isidentifier() for part in name.split("."))
 
@@ -439,12 +555,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--json", action="store_true", help="machine-readable output")
     check = sub.add_parser(
-        "laws", help="check laws: of every built-in semiring, or of module:attribute"
+        "laws",
+        help="check laws: of every built-in semiring, of module:attribute, or of every "
+        "checkable object a module exports",
     )
     check.add_argument(
-        "target", nargs="?", type=_object_name,
+        "target", nargs="?", type=_laws_target, metavar="MODULE[:ATTRIBUTE]",
         help="module:attribute naming a Semiring (or a class of one that needs no "
-        "arguments), Homomorphism, functor, Monoid, circuit transformation or LawSuite",
+        "arguments), Homomorphism, functor, Monoid, circuit transformation or LawSuite; "
+        "or a module, to check every such object it exports (its __all__, else its "
+        "public names)",
     )  # fmt: skip
     check.add_argument(
         "--max-examples", type=_examples, default=25,

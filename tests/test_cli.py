@@ -4,7 +4,12 @@ import contextlib
 import io
 import json
 import math
+import os
+import re
+import sys
 from pathlib import Path
+
+import pytest
 
 import catlearn
 import catlearn.circuits
@@ -171,7 +176,10 @@ def test_laws_command_on_a_named_object(capsys):
     )
     report = json.loads(capsys.readouterr().out)
     assert report["failed"] == 1
-    assert any("idempotence" in r["law"] and "fails for" in r["result"] for r in report["results"])
+    assert any(
+        "idempotence" in r["law"] and r["status"] == "violated" and "fails for" in r["message"]
+        for r in report["results"]
+    )
 
 
 x_ = catlearn.diagrams.Ty("x")
@@ -208,8 +216,99 @@ def test_laws_command_detects_functors_monoids_and_transformations(capsys):
 def test_laws_command_refuses_other_objects(capsys):
     assert main(["laws", "catlearn.semirings:einsum"]) == 1
     assert "is a function; expected a Semiring" in capsys.readouterr().err
-    assert main(["laws", "catlearn.semirings"]) == 2
+    assert main(["laws", "catlearn semirings"]) == 2
+    assert "expected a module or module:attribute" in capsys.readouterr().err
+    assert main(["laws", "catlearn.semirings:"]) == 2
     assert "expected module:attribute" in capsys.readouterr().err
+
+
+LAWFUL_MODULE = """
+import catlearn.semirings as semirings  # a module: skipped
+from catlearn import laws
+from catlearn.semirings import Boolean, Semiring, TopK, einsum  # Semiring, TopK, einsum: skipped
+
+
+class FalselyIdempotentReal(semirings.Real):
+    name = "FalselyIdempotentReal"
+    idempotent = True  # a ⊕ a = 2a ≠ a
+
+
+boolean = Boolean()  # the same suite as the class Boolean: checked once
+same_boolean = boolean  # an alias: checked once
+commutes = laws.semiring(Boolean())["additive_commutativity"]  # a Law, not a suite: skipped
+SMALL = laws.LawSuite("small", (commutes,))
+answer = 42
+"""
+
+
+def test_laws_command_checks_every_object_a_module_exports(tmp_path, monkeypatch, capsys):
+    (tmp_path / "lawful_module.py").write_text(LAWFUL_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code = main(["laws", "lawful_module", "--max-examples", "2", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and report["max_examples"] == 2
+    suites = {s["suite"]: s for s in report["suites"]}
+    assert list(suites) == ["semiring[Boolean]", "semiring[FalselyIdempotentReal]", "small"]
+    assert suites["small"] == {"suite": "small", "laws": 1, "passed": 1,
+                               "seconds": suites["small"]["seconds"]}  # fmt: skip
+    assert suites["semiring[Boolean]"]["passed"] == suites["semiring[Boolean]"]["laws"]
+    (failed,) = [r for r in report["results"] if r["status"] != "ok"]
+    assert report["failed"] == 1 and failed["status"] == "violated"
+    assert failed["law"] == "semiring[FalselyIdempotentReal]::idempotence"
+    assert "fails for (0.0625): lhs = 0.125, rhs = 0.0625" in failed["message"]
+    assert all(r["seconds"] >= 0 for r in report["results"])
+    assert sum(r["seconds"] for r in report["results"]) == pytest.approx(report["seconds"])
+
+    # __all__, when there is one, says what the module exports; a suite it exports wins
+    # over the one catlearn would build for an object under the same name.
+    exports = """
+idempotent_laws = laws.LawSuite("semiring[FalselyIdempotentReal]", (commutes,))
+__all__ = ["FalselyIdempotentReal", "idempotent_laws", "commutes"]
+"""
+    (tmp_path / "lawful_all.py").write_text(LAWFUL_MODULE + exports)
+    assert main(["laws", "lawful_all", "--max-examples", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"semiring\[FalselyIdempotentReal\] +1/1 laws hold +\(.* s\)", out[0])
+    assert out[1:3] == ["slowest laws:", out[2]] and out[2].endswith("::additive_commutativity")
+    assert re.fullmatch(r"1 law in 1 suite: 1 holds, 0 failed, in \d+\.\d\d s", out[3])
+
+
+def test_laws_command_prints_failures_with_their_times(tmp_path, monkeypatch, capsys):
+    broken = """
+WRONG = laws.LawSuite("wrong", tuple(laws.semiring(FalselyIdempotentReal())[name]
+                                     for name in ("additive_commutativity", "idempotence")))
+__all__ = ["SMALL", "WRONG"]
+"""
+    (tmp_path / "lawful_broken.py").write_text(LAWFUL_MODULE + broken)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["laws", "lawful_broken", "--max-examples", "2"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"small +1/1 laws hold +\(\d+\.\d\d s\)", out[0])
+    assert re.fullmatch(r"wrong +1/2 laws hold +\(\d+\.\d\d s\)", out[1])
+    assert re.fullmatch(
+        r" +✗ semiring\[FalselyIdempotentReal\]::idempotence: violated \(\d+\.\d{3} s\)",
+        out[2],
+    )
+    assert out[3] == "      (a⊕a = a) fails for (0.0625): lhs = 0.125, rhs = 0.0625"
+    assert out[4] == "slowest laws:" and len(out) == 5 + 3 + 1
+    assert re.fullmatch(r" +\d+\.\d{3} s  semiring\[\w+\]::\w+", out[5])
+    assert re.fullmatch(r"3 laws in 2 suites: 2 hold, 1 failed, in \d+\.\d\d s", out[-1])
+
+
+def test_laws_command_refuses_a_module_without_laws(tmp_path, monkeypatch, capsys):
+    (tmp_path / "lawless.py").write_text("from catlearn.semirings import TopK\nanswer = 42\n")
+    (tmp_path / "lawless_all.py").write_text("answer = 42\n__all__ = ['answer', 'question']\n")
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", os.getcwd())])
+    monkeypatch.chdir(tmp_path)  # found there, as `python -m` would: after site-packages
+    assert main(["laws", "lawless"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("catlearn: error: lawless: the module exports nothing that catlearn")
+    assert main(["laws", "lawless_all"]) == 1
+    assert "__all__ names question, which the module does not define" in capsys.readouterr().err
+    assert main(["laws", "no_such_module_here"]) == 1
+    assert "cannot import no_such_module_here: no module named" in capsys.readouterr().err
+    assert main(["laws", "catlearn.semirings.MaxPlus"]) == 1
+    assert "write catlearn.semirings:MaxPlus" in capsys.readouterr().err
 
 
 def _boolean_section(demo_run):

@@ -11,7 +11,7 @@ instance, get named, shrinking checks::
 
 ``suite.check()`` raises :class:`LawViolation` (an ``AssertionError``)
 naming the law and the shrunk counterexample; ``suite.pytest()`` gives a
-pytest test with one id per law; ``suite.report()`` a table.
+pytest test with one id per law; ``laws.report(*suites)`` a table, with timings.
 """
 
 from catlearn.laws import strategies
@@ -22,8 +22,9 @@ from catlearn.laws.circuits import circuit, circuit_queries, transformation
 from catlearn.laws.diagrams import diagrams
 from catlearn.laws.equality import close, equality
 from catlearn.laws.functor import discopy_eval, functor
-from catlearn.laws.law import Law, LawSuite, LawViolation, combine, report
+from catlearn.laws.law import Law, LawSuite, LawViolation, combine
 from catlearn.laws.lens import lens_functor
+from catlearn.laws.report import LawReport, LawResult, report
 from catlearn.laws.reverse import reverse_derivative
 from catlearn.laws.semiring import homomorphism, monoid, semiring
 from catlearn.laws.structured import grammars, structured
@@ -34,6 +35,8 @@ __all__ = [
     "circuit_queries",
     "transformation",
     "Law",
+    "LawReport",
+    "LawResult",
     "LawSuite",
     "LawViolation",
     "close",

@@ -27,7 +27,6 @@ import hypothesis.errors
 import jax
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.errors import HypothesisException
 
 from catlearn.errors import (
     ArgumentTypeError,
@@ -276,28 +275,11 @@ class LawSuite:
         return LawSuite(self.name, laws)
 
     def report(self, max_examples: int | None = None) -> list[tuple[str, str]]:
-        """Check every law and return ``(law id, result)`` rows.
+        """Check every law: ``(law id, result)`` rows, the result "ok", "inapplicable: …",
+        "violated: …" and so on (see :func:`catlearn.laws.report`, which also times them)."""
+        from catlearn.laws.report import report
 
-        The result is "ok", "inapplicable: …", "expected failure: …", the
-        violation's message (law, counterexample, both sides), or "could not check: …"
-        when hypothesis found no example in the law's domain (a failure too: a law
-        never tried is not a law that holds).
-        """
-        max_examples = arguments.examples(max_examples, "report(max_examples)")
-        rows = []
-        for law in self.laws:
-            if law.skip_reason is not None:
-                rows.append((law.id, f"inapplicable: {law.skip_reason}"))
-                continue
-            try:
-                law.check(max_examples)
-                ok = f"expected failure: {law.xfail_reason}" if law.xfail_reason else "ok"
-                rows.append((law.id, ok))
-            except (LawViolation, UnexpectedPass) as violation:
-                rows.append((law.id, str(violation)))
-            except HypothesisException as error:
-                rows.append((law.id, f"could not check: {type(error).__name__}: {error}"))
-        return rows
+        return [(row.law, str(row)) for row in report(self, max_examples=max_examples)]
 
     def pytest(self) -> Callable[[Law], None]:
         """A pytest test, parametrised with one test id per law.
@@ -321,34 +303,6 @@ def combine(name: str, suites: Sequence[LawSuite]) -> LawSuite:
     if isinstance(suites, LawSuite):
         raise ArgumentTypeError("combine(suites): expected a list of suites, got one; pass [suite]")
     return LawSuite(name, (), _members(suites, LawSuite, "combine(suites)"))
-
-
-def report(*suites: LawSuite, max_examples: int | None = None) -> str:
-    """Check every law of every suite; a markdown table of law, result and counterexample::
-
-    >>> from catlearn import laws
-    >>> from catlearn.semirings import Boolean
-    >>> print(report(laws.semiring(Boolean()), max_examples=3).splitlines()[2])
-    | semiring[Boolean]::additive_associativity | ok |
-    """
-    for i, suite in enumerate(suites):
-        if not isinstance(suite, LawSuite):
-            hint = (
-                "; pass the suites themselves: report(*suites)"
-                if isinstance(suite, (list, tuple))
-                else ""
-            )
-            raise ArgumentTypeError(
-                f"report(suites[{i}]): expected a LawSuite, got {type(suite).__name__} "
-                f"{suite!r:.60}{hint}"
-            )
-    max_examples = arguments.examples(max_examples, "report(max_examples)")
-    lines = ["| law | result |", "|---|---|"]
-    for suite in suites:
-        for law_id, result in suite.report(max_examples):
-            cell = result.replace("|", "\\|").replace("\n", "<br>")
-            lines.append(f"| {law_id} | {cell} |")
-    return "\n".join(lines)
 
 
 def _broadcast(lhs: Any, rhs: Any) -> tuple[list, list]:

@@ -79,7 +79,7 @@ USAGE = [
     (["laws", "--max-examples", "５"], "got '５'"),  # int() reads a full-width digit
     (["laws", "--max-examples", "1_0"], "got '1_0'"),
     (["laws", "--max-examples"], "--max-examples: expected one argument"),
-    (["laws", "catlearn.semirings"], "expected module:attribute"),
+    (["laws", "a.b c"], "expected a module or module:attribute .* got 'a.b c'"),
     (["laws", "a b:c"], "expected module:attribute .* got 'a b:c'"),
     (["laws", ":Real"], "expected module:attribute"),
     (["circuit"], "the following arguments are required: FILE"),
@@ -105,6 +105,7 @@ def test_a_wrong_command_line_is_a_usage_error(files, argv, message):
 FAILURES = [
     (["laws", "nosuchmod:X"], "nosuchmod:X: cannot import nosuchmod: no module named"),
     (["laws", "catlearn:nosuch"], "catlearn:nosuch: catlearn has no attribute nosuch"),
+    (["laws", "catlearn.errors"], "catlearn.errors: the module exports nothing that catlearn"),
     (["laws", "catlearn.semirings:Zn"], r"catlearn.semirings:Zn: Zn\(\) needs n"),
     (["laws", "catlearn.semirings:einsum"], "is a function; expected a Semiring"),
     (["laws", "catlearn.circuits:Circuit"], "is the class Circuit; expected a Semiring"),
