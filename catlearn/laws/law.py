@@ -50,14 +50,17 @@ class Law:
     ``sides(*values)`` returns ``(lhs, rhs)``; ``equal(lhs, rhs)`` decides;
     ``assume(*values)`` (optional) restricts to the law's domain.
 
-    ``stack`` (optional) turns on batched draws: each example draws ``batch``
+    ``batch`` is how many cases one example checks, and ``max_examples``
+    counts cases: 100 cases in batches of 16 are 7 examples (at least 5, or
+    ``max_examples`` if fewer, since hypothesis's first example is its
+    simplest). With ``stack``, the law draws them: each example draws ``batch``
     values per strategy and ``stack`` makes them one array whose leading axis
     is the batch, so ``sides`` and ``assume`` run once, elementwise, for all of
-    them (one dispatch instead of ``batch``), and ``max_examples`` counts rows:
-    100 rows are 7 examples of 16 (at least 5 examples, or ``max_examples`` if
-    fewer, since hypothesis's first example is its simplest). A failing batch is reported by its
-    first failing row, checked again on its own; a batch that fails while every
-    row holds alone is reported too (the operations are not elementwise).
+    them (one dispatch instead of ``batch``). A failing batch is reported by
+    its first failing row, checked again on its own; a batch that fails while
+    every row holds alone is reported too (the operations are not
+    elementwise). Without ``stack``, the strategies draw the batches
+    themselves (a batch of matrix products, say).
     """
 
     suite: str
@@ -70,7 +73,7 @@ class Law:
     skip_reason: str | None = None
     xfail_reason: str | None = None
     stack: Callable[[list[Any]], Any] | None = None
-    batch: int = 16
+    batch: int = 1
 
     def __post_init__(self) -> None:
         arguments.text(self.suite, "Law(suite)")
@@ -184,8 +187,8 @@ class Law:
                 hypothesis.HealthCheck.too_slow,
             ],
         }
-        if self.stack is not None:
-            # Rows, not examples, are what max_examples counts; but at least a few
+        if self.batch > 1:
+            # Cases, not examples, are what max_examples counts; but at least a few
             # batches, since hypothesis's first example is its simplest.
             rows = (
                 hypothesis.settings.default.max_examples if max_examples is None else max_examples

@@ -179,9 +179,12 @@ def semiring(
 
 
 # The kernel laws' shapes: degenerate and general, none square (a transposed operand
-# cannot hide), few enough that each compiles once.
-_VECTOR_SIZES = (1, 2, 5)
-_MATMUL_SHAPES = ((2, 3, 4), (3, 1, 2), (1, 4, 1))  # general, k = 1, m = n = 1
+# cannot hide), few enough that each compiles once: a vector of one and one of five (an
+# odd length, so the fold carries), a product over k = 1 and one with m, k, n distinct;
+# each example holds _KERNEL_BATCH of them (the batch axis of matmul, a column of sum).
+_VECTOR_SIZES = (1, 5)
+_MATMUL_SHAPES = ((1, 1, 2), (2, 3, 4))
+_KERNEL_BATCH = 8
 
 
 def _kernel_laws(S: Semiring, law, items, batched: bool) -> list[Law]:
@@ -211,10 +214,12 @@ def _kernel_laws(S: Semiring, law, items, batched: bool) -> list[Law]:
         ]  # fmt: skip
         return S.matmul(a, b), stack(S, [x for row in naive for x in row], (1, m, n))
 
+    batch = 1
     if batched:
-        vectors = st.sampled_from(_VECTOR_SIZES).flatmap(lambda n: _raw_arrays(S, (n,)))
+        B = batch = _KERNEL_BATCH
+        vectors = st.sampled_from(_VECTOR_SIZES).flatmap(lambda n: _raw_arrays(S, (n, B)))
         pairs = st.sampled_from(_MATMUL_SHAPES).flatmap(
-            lambda s: st.tuples(_raw_arrays(S, (1, s[0], s[1])), _raw_arrays(S, (1, s[1], s[2])))
+            lambda s: st.tuples(_raw_arrays(S, (B, s[0], s[1])), _raw_arrays(S, (B, s[1], s[2])))
         )
         if not S.host:
             fold_sum, naive_matmul = jax.jit(fold_sum), jax.jit(naive_matmul)
@@ -222,9 +227,10 @@ def _kernel_laws(S: Semiring, law, items, batched: bool) -> list[Law]:
         vectors = st.integers(1, 6).flatmap(lambda n: arrays(S, (n,), items))
         pairs = matrix_pairs(S, items)
     return [
-        Law(law.suite, "sum_matches_fold", "sum(x) = x₀ ⊕ x₁ ⊕ …", (vectors,), fold_sum, law.equal),
+        Law(law.suite, "sum_matches_fold", "sum(x) = x₀ ⊕ x₁ ⊕ …", (vectors,), fold_sum,
+            law.equal, batch=batch),
         Law(law.suite, "matmul_matches_definition", "(A⊗B)ᵢⱼ = ⊕ₖ Aᵢₖ⊗Bₖⱼ", (pairs,),
-            naive_matmul, law.equal),
+            naive_matmul, law.equal, batch=batch),
     ]  # fmt: skip
 
 
