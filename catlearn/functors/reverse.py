@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from catlearn.diagrams.arraycirc import ArrayCircuit
 from catlearn.diagrams.hypergraph import Hypergraph
 from catlearn.diagrams.polycirc import (
     Builder,
@@ -97,7 +98,15 @@ def reverse_derivative(
     circuit is a ↦ R[d](a, d(a) − y), the error-driven step of reverse
     derivative ascent, in one circuit: its forward pass serves both the
     error and the derivative, where R[d] after d would evaluate d twice.
+
+    An ``ArrayCircuit`` gets its array R[d] (``catlearn.functors.array_derivatives``:
+    one rule per array generator; ``rules`` then maps array generator kinds).
     """
+    if isinstance(diagram, ArrayCircuit):
+        from catlearn.functors import array_derivatives as arrays
+
+        chosen = arrays.ARRAY_RULES if rules is RULES else rules
+        return arrays.reverse_derivative(diagram, chosen, against_target=against_target)
     net = Netlist(diagram)
     _check_rules(net, rules)
     with no_gc_pauses():
@@ -149,6 +158,10 @@ def forward_derivative(diagram: Any) -> Hypergraph:
     Inputs are d's inputs (the point) then one tangent per input; outputs
     one tangent per output of d.
     """
+    if isinstance(diagram, ArrayCircuit):
+        from catlearn.functors.array_derivatives import forward_derivative as array_forward
+
+        return array_forward(diagram)
     net = Netlist(diagram)
     with no_gc_pauses():
         return _forward(net)

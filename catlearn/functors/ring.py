@@ -36,6 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from catlearn.diagrams.arraycirc import ArrayCircuit
 from catlearn.diagrams.polycirc import Gate, Netlist, PolycircError, R
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, NonCommutativeError
 from catlearn.functors.boxes import ShapeError, converted
@@ -68,8 +69,13 @@ class RingFunctor:
         self.ring = _PACKED_GF2 if packed else ring
         self.packed = packed
 
-    def compile(self, diagram: Any) -> CompiledCircuit:
-        """The circuit as one batched, jitted function."""
+    def compile(self, diagram: Any) -> Any:
+        """The circuit as one batched, jitted function (an ``ArrayCircuit`` compiles to a
+        ``CompiledArrayCircuit``: one JAX operation per array generator)."""
+        if isinstance(diagram, ArrayCircuit):
+            from catlearn.functors.array_ring import CompiledArrayCircuit
+
+            return CompiledArrayCircuit(diagram, self)
         return CompiledCircuit(Netlist(diagram), self)
 
     __call__ = compile

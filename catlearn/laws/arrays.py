@@ -1,0 +1,465 @@
+"""Law suites for array circuits: their reverse derivatives (RD1–RD7) and their simplifier.
+
+``array_reverse_derivative(ring, R)`` checks a reverse-derivative
+construction for ``ArrayCircuit`` s (catlearn's by default) on random
+array circuits of random shapes over ``Real()`` or ``Zn(n)`` (GF2
+included): soundness of every generator's rule, then the axioms of
+reverse derivative categories as equations between evaluated circuits,
+like ``catlearn.laws.reverse_derivative`` for scalar circuits, plus
+``RingFunctor``'s compiled program against the reference evaluation, and
+the array form of a circuit against its scalar form (``to_scalar``, R[d]
+of each). ``array_simplifier(ring, simplify)`` checks a simplifier: the
+function is unchanged at random points and the circuit never grows.
+
+Oracle: :func:`evaluate`, this module's own NumPy evaluation (float64, or
+int64 residues mod n: exact), generator by generator; J_f(a)v by the same
+evaluation on dual numbers (the product rule lives in the carrier, not in
+any reverse rule). It shares with the code under test only the
+``ArrayCircuit`` data structure and the generators' documented meaning.
+
+    >>> from catlearn.semirings import Zn
+    >>> array_reverse_derivative(Zn(7))["soundness"].check(max_examples=5)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from hypothesis import strategies as st
+
+from catlearn.diagrams.arraycirc import ArrayBuilder, ArrayCircuit
+from catlearn.diagrams.arrayscalar import to_scalar
+from catlearn.diagrams.arraysimplify import simplify as _catlearn_simplify
+from catlearn.errors import ArgumentTypeError
+from catlearn.functors.array_derivatives import forward_derivative
+from catlearn.functors.array_derivatives import reverse_derivative as _catlearn_R
+from catlearn.functors.reverse import reverse_derivative as _scalar_R
+from catlearn.functors.ring import RingFunctor
+from catlearn.laws import arguments
+from catlearn.laws.equality import equality
+from catlearn.laws.law import Law, LawSuite
+from catlearn.semirings import Real, Semiring, Zn, require_semiring
+
+Circuit = ArrayCircuit
+
+
+# -- the reference evaluation -------------------------------------------------------
+def _fill(value: Any, shape: tuple, modulus: int | None) -> np.ndarray:
+    value = Fraction(value)
+    if modulus is None:
+        return np.full(shape, value.numerator / value.denominator, dtype=np.float64)
+    if math.gcd(value.denominator, modulus) != 1:
+        raise ArgumentTypeError(f"constant {value} does not exist mod {modulus}")
+    return np.full(shape, value.numerator * pow(value.denominator, -1, modulus) % modulus,
+                   dtype=np.int64)
+
+
+def _broadcast_in_dim(x: np.ndarray, shape: tuple, dims: tuple) -> np.ndarray:
+    expanded = [1] * len(shape)
+    for i, d in enumerate(dims):
+        expanded[d] = x.shape[i]
+    return np.broadcast_to(x.reshape(expanded), shape)
+
+
+def evaluate(c: Circuit, inputs: list, modulus: int | None, dual: bool = False) -> list:
+    """c's outputs at ``inputs`` (NumPy arrays of the input shapes), in float64 or mod
+    ``modulus``; with ``dual``, each input is a pair (value, tangent) and so is each output."""
+    def mod(x):
+        return x if modulus is None else np.mod(x, modulus)
+
+    values: list[Any] = list(inputs) + [None] * (len(c.shapes) - c.n_inputs)
+    for op in c.ops:
+        xs, shape, a = [values[w] for w in op.ins], c.shapes[op.out], dict(op.attrs)
+        k = op.kind
+        if dual:
+            if k == "constant":
+                out = (_fill(a["value"], shape, modulus), np.zeros(shape, _dtype(modulus)))
+            elif k == "mul":
+                (p, dp), (q, dq) = xs
+                out = (mod(p * q), mod(dp * q + p * dq))
+            elif k == "matmul":
+                (p, dp), (q, dq) = xs
+                out = (mod(p @ q), mod(dp @ q + p @ dq))
+            else:  # linear: the same operation on values and on tangents
+                out = tuple(_linear(k, [x[i] for x in xs], shape, a, mod) for i in (0, 1))
+        elif k == "constant":
+            out = _fill(a["value"], shape, modulus)
+        elif k == "mul":
+            out = mod(xs[0] * xs[1])
+        elif k == "matmul":
+            out = mod(xs[0] @ xs[1])
+        else:
+            out = _linear(k, xs, shape, a, mod)
+        values[op.out] = out
+    return [values[w] for w in c.outputs]
+
+
+def _linear(k: str, xs: list, shape: tuple, a: dict, mod: Callable) -> np.ndarray:
+    if k == "add":
+        return mod(xs[0] + xs[1])
+    if k == "neg":
+        return mod(-xs[0])
+    if k == "sum":
+        return mod(np.sum(xs[0], axis=a["axes"]))
+    if k == "broadcast":
+        return _broadcast_in_dim(xs[0], shape, a["dims"])
+    if k == "reshape":
+        return np.reshape(xs[0], shape)
+    if k == "transpose":
+        return np.transpose(xs[0], a["perm"])
+    if k == "concatenate":
+        return np.concatenate(xs, axis=a["axis"])
+    if k == "slice":
+        index = [slice(None)] * len(shape)
+        index[a["axis"]] = slice(a["start"], a["stop"])
+        return xs[0][tuple(index)]
+    raise ArgumentTypeError(f"unknown array generator {k!r}")
+
+
+def _dtype(modulus: int | None) -> Any:
+    return np.float64 if modulus is None else np.int64
+
+
+# -- random circuits ----------------------------------------------------------------
+_SIZES = st.integers(1, 3)
+
+
+@st.composite
+def array_circuits(draw, max_ops: int = 6, *, fractions: bool = True) -> Circuit:
+    """Random array circuits: 1–3 inputs of rank 0–3 with axes of size 1–3, then up to
+    ``max_ops`` generators of every kind, each on wires whose shapes allow it."""
+    n_inputs = draw(st.integers(1, 3))
+    shapes = [tuple(draw(st.lists(_SIZES, max_size=3))) for _ in range(n_inputs)]
+    b = ArrayBuilder(shapes)
+    wires = list(b.inputs)
+    kinds = ["add", "mul", "neg", "constant", "matmul", "sum", "broadcast", "reshape",
+             "transpose", "concatenate", "slice"]
+    for _ in range(draw(st.integers(1, max_ops))):
+        kind = draw(st.sampled_from(kinds))
+        x = draw(st.sampled_from(wires))
+        s = b.shape(x)
+        w = _draw_op(draw, b, kind, x, s, wires, fractions)
+        if w is not None:
+            wires.append(w)
+    last = wires[n_inputs:] or wires
+    outs = draw(st.lists(st.sampled_from(last), min_size=1, max_size=2))
+    return b.build(outs)
+
+
+def _draw_op(draw, b, kind, x, s, wires, fractions):
+    same = [w for w in wires if b.shape(w) == s]
+    if kind in ("add", "mul"):
+        y = draw(st.sampled_from(same))
+        return b.add(x, y) if kind == "add" else b.mul(x, y)
+    if kind == "neg":
+        return b.neg(x)
+    if kind == "constant":
+        values = [0, 1, 2, 3, -1] + ([Fraction(1, 2)] if fractions else [])
+        return b.constant(draw(st.sampled_from(values)), s)
+    if kind == "matmul":
+        if len(s) < 2:
+            x = b.reshape(x, (1, math.prod(s)) if draw(st.booleans()) else (math.prod(s), 1))
+            s = b.shape(x)
+        partners = [w for w in wires if len(b.shape(w)) == len(s)
+                    and b.shape(w)[:-2] == s[:-2] and b.shape(w)[-2] == s[-1]]
+        if partners and draw(st.booleans()):
+            y = draw(st.sampled_from(partners))
+        else:  # x xᵀ: nonlinear, and always fits
+            y = b.transpose(x, tuple(range(len(s) - 2)) + (len(s) - 1, len(s) - 2))
+        return b.matmul(x, y)
+    if kind == "sum":
+        if not s:
+            return None
+        axes = draw(st.lists(st.integers(0, len(s) - 1), min_size=1, unique=True))
+        return b.sum(x, tuple(axes))
+    if kind == "broadcast":
+        if len(s) >= 3:
+            return None
+        new = draw(_SIZES)
+        stretched = tuple(draw(_SIZES) if n == 1 else n for n in s)
+        return b.broadcast(x, (new,) + stretched, tuple(range(1, len(s) + 1)))
+    if kind == "reshape":
+        n = math.prod(s)
+        return b.reshape(x, draw(st.sampled_from([(n,), (1, n), (n, 1)])))
+    if kind == "transpose":
+        return b.transpose(x, tuple(draw(st.permutations(range(len(s))))))
+    if kind == "concatenate":
+        if not s:
+            return None
+        axis = draw(st.integers(0, len(s) - 1))
+        fits = [w for w in wires if len(b.shape(w)) == len(s)
+                and all(m == n for i, (m, n) in enumerate(zip(b.shape(w), s)) if i != axis)]
+        return b.concatenate([x, draw(st.sampled_from(fits))], axis)
+    if kind == "slice":
+        if not s or not max(s):
+            return None
+        axis = draw(st.sampled_from([i for i, n in enumerate(s) if n]))
+        start = draw(st.integers(0, s[axis] - 1))
+        return b.slice(x, axis, start, draw(st.integers(start, s[axis])))
+    raise AssertionError(kind)
+
+
+# -- combinators for the axioms -----------------------------------------------------
+def _plus(f: Circuit, g: Circuit) -> Circuit:
+    b = ArrayBuilder(f.input_shapes)
+    ys, zs = b.apply(f, b.inputs), b.apply(g, b.inputs)
+    return b.build([b.add(y, z) for y, z in zip(ys, zs)])
+
+
+def _pairing(f: Circuit, g: Circuit) -> Circuit:
+    b = ArrayBuilder(f.input_shapes)
+    return b.build(b.apply(f, b.inputs) + b.apply(g, b.inputs))
+
+
+def _then(f: Circuit, g: Circuit) -> Circuit:
+    b = ArrayBuilder(f.input_shapes)
+    return b.build(b.apply(g, b.apply(f, b.inputs)))
+
+
+def _projection(shapes: tuple, keep: Any) -> Circuit:
+    b = ArrayBuilder(shapes)
+    return b.build([b.inputs[i] for i in keep])
+
+
+def _zero_map(f: Circuit) -> Circuit:
+    b = ArrayBuilder(f.input_shapes)
+    return b.build([b.zeros(s) for s in f.output_shapes])
+
+
+def _square_all(shapes: tuple) -> Circuit:
+    b = ArrayBuilder(shapes)
+    return b.build([b.mul(x, x) for x in b.inputs])
+
+
+def _derived_forward(f: Circuit, R: Callable[[Circuit], Circuit]) -> Circuit:
+    """D[f] := (ι₀ × 1) ; R[R[f]] ; π₁ : A ⊗ A → B."""
+    n = f.n_inputs
+    b = ArrayBuilder(f.input_shapes + f.input_shapes)
+    a, v = b.inputs[:n], b.inputs[n:]
+    zeros = [b.zeros(s) for s in f.output_shapes]
+    return b.build(b.apply(R(R(f)), a + zeros + v)[n:])
+
+
+# -- the suites ---------------------------------------------------------------------
+def _ring(ring: Any, where: str) -> tuple[Semiring, int | None]:
+    S = require_semiring(ring, where)
+    if isinstance(S, Zn):
+        return S, S.n
+    if isinstance(S, Real):
+        return S, None
+    raise ArgumentTypeError(f"{where}: array circuit laws run over Real() or Zn(n), got {S!r}")
+
+
+def _points(rng: np.random.Generator, shapes: Any, modulus: int | None) -> list:
+    if modulus is None:  # dyadic rationals in [−2, 2]: exact in float32 and float64
+        return [rng.integers(-32, 33, size=s) / 16 for s in shapes]
+    return [rng.integers(0, modulus, size=s).astype(np.int64) for s in shapes]
+
+
+def array_reverse_derivative(
+    ring: Any, R: Callable[[Circuit], Circuit] = _catlearn_R, *, max_ops: int = 6,
+    rtol: float = 1e-4, atol: float = 1e-4,
+) -> LawSuite:
+    """Soundness, RD1–RD7 and compilation of a reverse derivative of array circuits."""
+    S, modulus = _ring(ring, "laws.array_reverse_derivative(ring)")
+    arguments.function(R, "laws.array_reverse_derivative(R)", "a function of circuits")
+    max_ops = arguments.count(max_ops, "laws.array_reverse_derivative(max_ops)", low=1)
+    name = f"array_reverse_derivative[{S!r}]"
+    equal = equality(arguments.tolerance(rtol, "rtol"), arguments.tolerance(atol, "atol"))
+    fractions = modulus is None or modulus % 2 == 1
+
+    def run(c, *parts):
+        return evaluate(c, [np.asarray(p) for p in parts], modulus)
+
+    def mod(x):
+        return x if modulus is None else np.mod(x, modulus)
+
+    def add(xs, ys):
+        return [mod(x + y) for x, y in zip(xs, ys)]
+
+    def dot(xs, ys):
+        return mod(sum(np.sum(x * y) for x, y in zip(xs, ys)))
+
+    def zeros(shapes):
+        return [np.zeros(s, _dtype(modulus)) for s in shapes]
+
+    @st.composite
+    def case(draw, extra: int = 0):
+        f = draw(array_circuits(max_ops, fractions=fractions))
+        more = []
+        for _ in range(extra):  # another circuit A → B: f's outputs, remixed
+            b = ArrayBuilder(f.input_shapes)
+            outs = b.apply(f, b.inputs)
+            more.append(b.build([b.mul(y, y) if draw(st.booleans()) else b.neg(y)
+                                 for y in outs]))
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        p = {k: _points(rng, f.input_shapes, modulus) for k in ("a", "v", "u")}
+        p.update({k: _points(rng, f.output_shapes, modulus) for k in ("b", "c")})
+        return f, more, p
+
+    def rev(f, a, b):
+        return run(R(f), *a, *b)
+
+    def soundness(args):
+        f, _, p = args
+        duals = evaluate(f, list(zip(p["a"], p["v"])), modulus, dual=True)
+        jv = [t for _, t in duals]
+        return dot(rev(f, p["a"], p["b"]), p["v"]), dot(p["b"], jv)
+
+    def vjp(args):
+        f, _, p = args
+        forward = RingFunctor(S).compile(f)
+        a = [jnp.asarray(x, jnp.float32) for x in p["a"]]
+        outs, pull = jax.vjp(lambda *xs: _tuple(forward(*xs)), *a)
+        want = pull(tuple(jnp.asarray(b, o.dtype) for b, o in zip(p["b"], outs)))
+        return rev(f, p["a"], p["b"]), [np.asarray(w, np.float64) for w in want]
+
+    def rd1_sum(args):
+        f, (g,), p = args
+        return rev(_plus(f, g), p["a"], p["b"]), add(rev(f, p["a"], p["b"]),
+                                                     rev(g, p["a"], p["b"]))
+
+    def rd1_zero(args):
+        f, _, p = args
+        return rev(_zero_map(f), p["a"], p["b"]), zeros(f.input_shapes)
+
+    def rd2_additive(args):
+        f, _, p = args
+        return rev(f, p["a"], add(p["b"], p["c"])), add(rev(f, p["a"], p["b"]),
+                                                        rev(f, p["a"], p["c"]))
+
+    def rd2_zero(args):
+        f, _, p = args
+        return rev(f, p["a"], zeros(f.output_shapes)), zeros(f.input_shapes)
+
+    def rd3_projections(args):
+        f, _, p = args
+        shapes = f.input_shapes + f.output_shapes
+        n = f.n_inputs
+        first = rev(_projection(shapes, range(n)), p["a"] + p["b"], p["u"])
+        second = rev(_projection(shapes, range(n, len(shapes))), p["a"] + p["b"], p["c"])
+        return first + second, p["u"] + zeros(f.output_shapes) + zeros(f.input_shapes) + p["c"]
+
+    def rd4_pairing(args):
+        f, (g,), p = args
+        return rev(_pairing(f, g), p["a"], p["b"] + p["c"]), add(rev(f, p["a"], p["b"]),
+                                                                 rev(g, p["a"], p["c"]))
+
+    def rd5_chain_rule(args):
+        f, _, p = args
+        g = _square_all(f.output_shapes)
+        return rev(_then(f, g), p["a"], p["c"]), rev(f, p["a"], rev(g, run(f, *p["a"]), p["c"]))
+
+    def rd6_linear_in_last(args):
+        f, _, p = args
+        za = zeros(f.input_shapes)
+        out = run(R(R(R(f))), *p["a"], *p["b"], *za, *za, *p["c"])
+        return out[f.n_inputs + len(f.outputs):], rev(f, p["a"], p["c"])
+
+    def rd7_symmetry(args):
+        f, _, p = args
+        dd = _derived_forward(_derived_forward(f, R), R)
+        a, b, c = p["a"], p["v"], p["u"]
+        d = [mod(x + 1) for x in a]
+        return run(dd, *a, *b, *c, *d), run(dd, *a, *c, *b, *d)
+
+    def forward_is_derived(args):
+        f, _, p = args
+        return (run(forward_derivative(f), *p["a"], *p["v"]),
+                run(_derived_forward(f, R), *p["a"], *p["v"]))
+
+    def compiled_matches_reference(args):
+        f, _, p = args
+        r = R(f)
+        got = _tuple(RingFunctor(S).compile(r)(*p["a"], *p["b"]))
+        return [np.asarray(x, _dtype(modulus)) for x in got], rev(f, p["a"], p["b"])
+
+    def scalar_form_agrees(args):
+        f, _, p = args
+        flat = np.concatenate([np.ravel(x) for x in p["a"] + p["b"]])[None, :]
+        scalar = np.asarray(RingFunctor(S).compile(_scalar_R(to_scalar(f)))(flat))[0]
+        array = np.concatenate([np.ravel(x) for x in rev(f, p["a"], p["b"])])
+        return np.asarray(scalar, _dtype(modulus)), array
+
+    def law(key, statement, sides, extra=0):
+        return Law(name, key, statement, (case(extra),), sides, equal)
+
+    laws = [
+        law("soundness", "⟨R[f](a, w), v⟩ = ⟨w, J_f(a)v⟩ (J by dual numbers)", soundness),
+        law("rd1_sum", "R[f + g] = R[f] + R[g]", rd1_sum, extra=1),
+        law("rd1_zero", "R[0] = 0", rd1_zero),
+        law("rd2_additive", "R[f](a, b + c) = R[f](a, b) + R[f](a, c)", rd2_additive),
+        law("rd2_zero", "R[f](a, 0) = 0", rd2_zero),
+        law("rd3_projections", "R[π₀]((a, b), a′) = (a′, 0), R[π₁]((a, b), b′) = (0, b′)",
+            rd3_projections),
+        law("rd4_pairing", "R[⟨f, g⟩](a, (b, c)) = R[f](a, b) + R[g](a, c)", rd4_pairing,
+            extra=1),
+        law("chain_rule", "RD5: R[f ; g](a, c) = R[f](a, R[g](f(a), c))", rd5_chain_rule),
+        law("rd6_linear_in_last", "π_A R³[f](((a, b), 0), (0, c)) = R[f](a, c)",
+            rd6_linear_in_last),
+        law("rd7_symmetry", "D²[f]((a, b), (c, d)) = D²[f]((a, c), (b, d))", rd7_symmetry),
+        law("forward_is_derived", "forward_derivative(f) = π_B R[R[f]]((a, 0), v)",
+            forward_is_derived),
+        law("compiled_matches_reference", "RingFunctor(S)(R[f]) = reference(R[f])",
+            compiled_matches_reference),
+        law("scalar_form_agrees", "R[f] = R[to_scalar(f)], flattened", scalar_form_agrees),
+    ]  # fmt: skip
+    if modulus is None:
+        laws.insert(1, law("agrees_with_vjp", "R[f](a, b) = jax.vjp(f, a)(b)", vjp))
+    return LawSuite(name, tuple(laws))
+
+
+def array_simplifier(
+    ring: Any, simplify: Callable[[Circuit], Circuit] = _catlearn_simplify, *,
+    max_ops: int = 8, rtol: float = 1e-6, atol: float = 1e-6,
+) -> LawSuite:
+    """A simplifier of array circuits keeps the function and never grows the circuit."""
+    S, modulus = _ring(ring, "laws.array_simplifier(ring)")
+    arguments.function(simplify, "laws.array_simplifier(simplify)", "a function of circuits")
+    name = f"array_simplifier[{S!r}]"
+    equal = equality(rtol, atol)
+    fractions = modulus is None or modulus % 2 == 1
+
+    @st.composite
+    def case(draw):
+        f = draw(array_circuits(max_ops, fractions=fractions))
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        return f, _points(rng, f.input_shapes, modulus)
+
+    def same_function(args):
+        f, a = args
+        return evaluate(simplify(f), a, modulus), evaluate(f, a, modulus)
+
+    def same_interface(args):
+        f, _ = args
+        g = simplify(f)
+        return (g.input_shapes, g.output_shapes), (f.input_shapes, f.output_shapes)
+
+    def never_grows(args):
+        f, _ = args
+        return min(len(simplify(f)), len(f)), len(simplify(f))
+
+    def of_derivatives(args):
+        f, a = args
+        r = _catlearn_R(f)
+        rng = np.random.default_rng(len(r))
+        b = _points(rng, f.output_shapes, modulus)
+        return evaluate(simplify(r), a + b, modulus), evaluate(r, a + b, modulus)
+
+    laws = (
+        Law(name, "same_function", "simplify(f)(a) = f(a)", (case(),), same_function, equal),
+        Law(name, "same_interface", "simplify(f) : A → B", (case(),), same_interface),
+        Law(name, "never_grows", "|simplify(f)| ≤ |f|", (case(),), never_grows),
+        Law(name, "of_derivatives", "simplify(R[f]) = R[f]", (case(),), of_derivatives, equal),
+    )
+    return LawSuite(name, laws)
+
+
+def _tuple(x: Any) -> tuple:
+    return x if isinstance(x, tuple) else (x,)

@@ -1,0 +1,86 @@
+"""The array-circuit law suites pass on catlearn's own constructions and catch mutants."""
+
+from functools import partial
+
+import pytest
+
+from catlearn import laws
+from catlearn.diagrams.arraysimplify import simplify
+from catlearn.functors import array_derivatives as ad
+from catlearn.laws import LawViolation
+from catlearn.semirings import GF2, Real, Zn
+
+FAST = ("compiled_matches_reference", "scalar_form_agrees", "agrees_with_vjp")
+
+
+@pytest.mark.parametrize("ring", [Real(), Zn(7), GF2], ids=repr)
+def test_reverse_derivative_laws_hold(ring):
+    suite = laws.array_reverse_derivative(ring)
+    for law in suite.laws:  # the laws that compile a program per circuit draw fewer
+        law.check(max_examples=6 if law.name in FAST else 25)
+
+
+@pytest.mark.parametrize("ring", [Real(), Zn(7)], ids=repr)
+def test_simplifier_laws_hold(ring):
+    laws.array_simplifier(ring).check(max_examples=40)
+
+
+def _bad_matmul(b, op, xs, dy):  # the second cotangent negated: wrong, shapes right
+    da, dc = ad.ARRAY_RULES["matmul"](b, op, xs, dy)
+    return da, b.neg(dc)
+
+
+def _bad_broadcast(b, op, xs, dy):  # reads one copy instead of summing the copies
+    sx, shape, dims = b.shapes[xs[0]], b.shapes[dy], op.attr("dims")
+    out = dy
+    for axis in reversed(range(len(shape))):
+        if axis not in dims or sx[dims.index(axis)] != shape[axis]:
+            out = b.sum(b.slice(out, axis, 0, 1), (axis,))
+    return (b.reshape(out, sx),)
+
+
+@pytest.mark.parametrize("rule,bad", [("matmul", _bad_matmul), ("broadcast", _bad_broadcast)])
+def test_soundness_catches_a_wrong_rule(rule, bad):
+    wrong = partial(ad.reverse_derivative, rules={**ad.ARRAY_RULES, rule: bad})
+    with pytest.raises(LawViolation, match="soundness"):
+        laws.array_reverse_derivative(Zn(7), wrong)["soundness"].check(max_examples=200)
+
+
+def test_the_axioms_alone_miss_a_wrong_rule():
+    """RD1–RD7 hold for any R built from per-generator rules (reference/laws.md §6):
+    only soundness catches the wrong one."""
+    wrong = partial(ad.reverse_derivative, rules={**ad.ARRAY_RULES, "matmul": _bad_matmul})
+    laws.array_reverse_derivative(Zn(7), wrong)["rd2_additive"].check(max_examples=30)
+
+
+def _merges_sums(c):
+    """A simplifier that rewrites x + x as x: wrong in every ring but GF2's 2 = 0 … and
+    wrong there too."""
+    from catlearn.diagrams.arraycirc import ArrayBuilder
+
+    b = ArrayBuilder(c.input_shapes)
+    ids = list(b.inputs) + [None] * (len(c.shapes) - c.n_inputs)
+    for op in c.ops:
+        xs = [ids[w] for w in op.ins]
+        if op.kind == "add" and xs[0] == xs[1]:
+            ids[op.out] = xs[0]
+        else:
+            ids[op.out] = b._op(op.kind, xs, c.shapes[op.out], **dict(op.attrs))
+    return simplify(b.build([ids[w] for w in c.outputs]))
+
+
+def test_simplifier_suite_catches_a_wrong_rewrite():
+    with pytest.raises(LawViolation, match="same_function"):
+        laws.array_simplifier(Zn(7), _merges_sums)["same_function"].check(max_examples=300)
+
+
+def test_simplifier_suite_catches_growth():
+    def grows(c):
+        from catlearn.diagrams.arraycirc import ArrayBuilder
+
+        b = ArrayBuilder(c.input_shapes)
+        outs = b.apply(c, b.inputs)
+        return b.build([b.neg(b.neg(w)) for w in outs])
+
+    with pytest.raises(LawViolation, match="never_grows"):
+        laws.array_simplifier(Real(), grows)["never_grows"].check(max_examples=20)
