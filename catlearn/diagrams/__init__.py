@@ -6,14 +6,15 @@ so that one import gives a user what they need, with ``Copy``,
 with frobenius boxes; diagrams from any other DisCoPy module (and
 lambeq) are accepted wherever a diagram is expected. ``nn`` holds neural
 generators and ``Feedback`` the delayed loop of recurrent models;
-``Repeat`` (``nn.stack``) a block run n times with parameters stacked.
+``Repeat`` (``nn.stack``) a block run n times with parameters stacked;
+``arrays`` holds polynomial circuits whose wires carry arrays.
 ``is_isomorphic`` is equality up to the symmetric monoidal, compact and
 Frobenius axioms.
 """
 
 from discopy.frobenius import Box, Cap, Cup, Diagram, Id, Spider, Swap, Ty
 
-from catlearn.diagrams import nn, polycirc
+from catlearn.diagrams import arrays, nn, polycirc
 from catlearn.diagrams.feedback import Feedback
 from catlearn.diagrams.hypergraph import CompositionError, Hypergraph
 from catlearn.diagrams.interop import UnsupportedDiagramError, from_discopy, to_discopy
@@ -22,6 +23,7 @@ from catlearn.diagrams.markov import Copy, Discard, Merge
 from catlearn.diagrams.repeat import Repeat
 
 __all__ = [
+    "arrays",
     "Box",
     "Cap",
     "CompositionError",

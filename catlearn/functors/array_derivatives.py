@@ -23,7 +23,7 @@ generator                          R[d](x, b)
 copy (a wire read twice)            the sum of its cotangents
 =================================  ====================================================
 
-    >>> from catlearn.diagrams.arraycirc import ArrayBuilder
+    >>> from catlearn.diagrams.arrays import ArrayBuilder
     >>> b = ArrayBuilder([(2, 3), (3, 1)])
     >>> W, x = b.inputs
     >>> r = reverse_derivative(b.build([b.matmul(W, x)]))   # (W, x, b) ↦ (b xᵀ, Wᵀ b)
@@ -36,13 +36,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from catlearn.diagrams.arraycirc import (
+from catlearn.diagrams.arrays.circuit import (
     ArrayCircuit,
     Op,
     _TrustedArrayBuilder,
     require_array_circuit,
 )
-from catlearn.diagrams.arraysimplify import _live
+from catlearn.diagrams.arrays.simplifier import _live
 from catlearn.errors import ArgumentTypeError, PolycircError
 
 ArrayRule = Callable[[_TrustedArrayBuilder, Op, tuple[int, ...], int], tuple[Any, ...]]
@@ -202,7 +202,7 @@ def forward_derivative(circuit: ArrayCircuit) -> ArrayCircuit:
             t = _total(b, [t for t in terms if t is not None])
         else:  # linear in its inputs: the same generator applied to the tangents
             full = [b.zeros(b.shapes[x]) if t is None else t for x, t in zip(xs, ts)]
-            t = b._op(op.kind, full, d.shapes[op.out], **dict(op.attrs))
+            t = b._copy(op, full, d.shapes[op.out])
         tangent[op.out] = t
     outputs = [tangent.get(t) for t in d.outputs]
     return _live(b.build([b.zeros(d.shapes[t]) if w is None else w
@@ -222,14 +222,14 @@ def _check_rules(d: ArrayCircuit, rules: Any) -> None:
 def _replay(b: _TrustedArrayBuilder, d: ArrayCircuit, inputs: list[int]) -> list[int]:
     ids = inputs + [0] * (len(d.shapes) - d.n_inputs)
     for op in d.ops:
-        ids[op.out] = b._op(op.kind, [ids[x] for x in op.ins], d.shapes[op.out], **dict(op.attrs))
+        ids[op.out] = b._copy(op, [ids[x] for x in op.ins], d.shapes[op.out])
     return ids
 
 
 def _total(b: _TrustedArrayBuilder, wires: list[int]) -> int | None:
     """Σ wires as a balanced tree of adds, or ``None`` for an empty (zero) sum."""
-    if not wires:
-        return None
+    if len(wires) < 2:
+        return wires[0] if wires else None
     while len(wires) > 1:
         paired = [b.add(x, y) for x, y in zip(wires[::2], wires[1::2])]
         wires = paired + wires[len(paired) * 2 :]

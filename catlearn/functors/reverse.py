@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from catlearn.diagrams.arraycirc import ArrayCircuit
+from catlearn.diagrams.arrays.circuit import ArrayCircuit
 from catlearn.diagrams.hypergraph import Hypergraph
 from catlearn.diagrams.polycirc import (
     Builder,

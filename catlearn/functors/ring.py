@@ -36,7 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.diagrams.arraycirc import ArrayCircuit
+from catlearn.diagrams.arrays.circuit import ArrayCircuit
 from catlearn.diagrams.polycirc import Gate, Netlist, PolycircError, R
 from catlearn.errors import ArgumentTypeError, ArgumentValueError, NonCommutativeError
 from catlearn.functors.boxes import ShapeError, converted

@@ -10,6 +10,9 @@ like ``catlearn.laws.reverse_derivative`` for scalar circuits, plus
 the array form of a circuit against its scalar form (``to_scalar``, R[d]
 of each). ``array_simplifier(ring, simplify)`` checks a simplifier: the
 function is unchanged at random points and the circuit never grows.
+``array_forms(ring, lift, to_scalar)`` checks the two translations between
+scalar and array circuits: ``lift`` (blocking) and ``to_scalar`` keep the
+function, on random circuits and on dense layers of random sizes.
 
 Oracle: :func:`evaluate`, this module's own NumPy evaluation (float64, or
 int64 residues mod n: exact), generator by generator; J_f(a)v by the same
@@ -33,9 +36,11 @@ import jax.numpy as jnp
 import numpy as np
 from hypothesis import strategies as st
 
-from catlearn.diagrams.arraycirc import ArrayBuilder, ArrayCircuit
-from catlearn.diagrams.arrayscalar import to_scalar
-from catlearn.diagrams.arraysimplify import simplify as _catlearn_simplify
+from catlearn.diagrams import polycirc
+from catlearn.diagrams.arrays.blocking import lift as _catlearn_lift
+from catlearn.diagrams.arrays.circuit import ArrayBuilder, ArrayCircuit
+from catlearn.diagrams.arrays.scalar import to_scalar
+from catlearn.diagrams.arrays.simplifier import simplify as _catlearn_simplify
 from catlearn.errors import ArgumentTypeError
 from catlearn.functors.array_derivatives import forward_derivative
 from catlearn.functors.array_derivatives import reverse_derivative as _catlearn_R
@@ -44,6 +49,8 @@ from catlearn.functors.ring import RingFunctor
 from catlearn.laws import arguments
 from catlearn.laws.equality import equality
 from catlearn.laws.law import Law, LawSuite
+from catlearn.laws.reverse import evaluate as _scalar_evaluate
+from catlearn.laws.strategies import polycircs
 from catlearn.semirings import Real, Semiring, Zn, require_semiring
 
 Circuit = ArrayCircuit
@@ -459,6 +466,75 @@ def array_simplifier(
         Law(name, "of_derivatives", "simplify(R[f]) = R[f]", (case(),), of_derivatives, equal),
     )
     return LawSuite(name, laws)
+
+
+def array_forms(
+    ring: Any, lift: Callable[[Any], Circuit] = _catlearn_lift,
+    scalar: Callable[[Circuit], Any] = to_scalar, *, max_ops: int = 6,
+) -> LawSuite:
+    """Scalar and array forms of one circuit compute the same function."""
+    S, modulus = _ring(ring, "laws.array_forms(ring)")
+    arguments.function(lift, "laws.array_forms(lift)", "a function of circuits")
+    arguments.function(scalar, "laws.array_forms(scalar)", "a function of circuits")
+    name = f"array_forms[{S!r}]"
+    equal = equality(1e-6, 1e-6)
+    fractions = modulus is None or modulus % 2 == 1
+
+    def rows(rng, n):
+        return _points(rng, [(4, n)], modulus)[0]
+
+    def scalar_run(h, x):
+        out = np.asarray(_scalar_evaluate(h, S, np.asarray(S.asarray(x))))
+        return out.astype(_dtype(modulus))
+
+    def lifted_run(h, x):
+        return np.stack([evaluate(lift(h), [row], modulus)[0] for row in x])
+
+    @st.composite
+    def scalar_case(draw):
+        h = draw(polycircs(max_gates=max_ops, ring=True))
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        return h, rows(rng, len(h.dom))
+
+    @st.composite
+    def layer_case(draw, least: int = 0):
+        m, n = draw(st.integers(least, 4)), draw(st.integers(least, 4))
+        kind = draw(st.sampled_from(["matvec", "linear", "dot"]))
+        h = {"matvec": lambda: polycirc.matvec(m, n), "linear": lambda: polycirc.linear(n, m),
+             "dot": lambda: polycirc.dot(n)}[kind]()
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        return h, rows(rng, len(h.dom))
+
+    @st.composite
+    def array_case(draw):
+        f = draw(array_circuits(max_ops, fractions=fractions))
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        return f, _points(rng, f.input_shapes, modulus)
+
+    def lifted(args):
+        h, x = args
+        return lifted_run(h, x), scalar_run(h, x)
+
+    def to_scalar_agrees(args):
+        f, a = args
+        flat = np.concatenate([np.ravel(x) for x in a])[None, :]
+        want = np.concatenate([np.ravel(y) for y in evaluate(f, a, modulus)])
+        return scalar_run(scalar(f), flat)[0], want
+
+    def blocks_found(args):
+        h, _ = args
+        return lift(h).count().get("matmul", 0), 1
+
+    return LawSuite(name, (
+        Law(name, "lift_keeps_the_function", "lift(h)(x) = h(x)", (scalar_case(),), lifted,
+            equal),
+        Law(name, "lift_keeps_dense_layers", "lift(layer)(x) = layer(x)", (layer_case(),),
+            lifted, equal),
+        Law(name, "lift_finds_dense_layers", "lift(layer) has one matmul", (layer_case(1),),
+            blocks_found),
+        Law(name, "to_scalar_keeps_the_function", "to_scalar(f)(a) = f(a)", (array_case(),),
+            to_scalar_agrees, equal),
+    ))
 
 
 def _tuple(x: Any) -> tuple:

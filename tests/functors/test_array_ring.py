@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from catlearn.diagrams.arraycirc import ArrayBuilder
+from catlearn.diagrams.arrays import ArrayBuilder
 from catlearn.errors import ArgumentTypeError, PolycircError, ShapeError
 from catlearn.functors import RingFunctor, forward_derivative, reverse_derivative
 from catlearn.semirings import GF2, Boolean, Real, Zn
@@ -47,7 +47,7 @@ def test_rings_only_where_the_circuit_negates():
     c = b.build([b.neg(b.inputs[0])])
     with pytest.raises(PolycircError, match="not a ring"):
         RingFunctor(Boolean()).compile(c)
-    with pytest.raises(ArgumentTypeError, match="bit-packed"):
+    with pytest.raises(ArgumentTypeError, match="bit-packed inside"):
         RingFunctor(GF2, packed=True).compile(c)
 
 

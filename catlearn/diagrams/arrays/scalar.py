@@ -7,7 +7,7 @@ forms of one circuit can be compared, and a small array circuit can be
 composed with scalar ones. Inputs and outputs are flattened in order,
 each array in row-major order::
 
-    >>> from catlearn.diagrams.arraycirc import ArrayBuilder
+    >>> from catlearn.diagrams.arrays import ArrayBuilder
     >>> b = ArrayBuilder([(2, 3), (3, 1)])
     >>> W, x = b.inputs
     >>> h = to_scalar(b.build([b.matmul(W, x)]))
@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from catlearn.diagrams.arraycirc import ArrayCircuit, require_array_circuit
+from catlearn.diagrams.arrays.circuit import ArrayCircuit, require_array_circuit
 from catlearn.diagrams.hypergraph import Hypergraph
 from catlearn.diagrams.polycirc import _TrustedBuilder, no_gc_pauses
 

@@ -17,7 +17,7 @@ It never grows a circuit and the function it computes is unchanged (the
 law suite ``catlearn.laws.array_simplifier`` checks both on random
 circuits at random points over Z7 and the reals)::
 
-    >>> from catlearn.diagrams.arraycirc import ArrayBuilder
+    >>> from catlearn.diagrams.arrays import ArrayBuilder
     >>> b = ArrayBuilder([(3,)])
     >>> (x,) = b.inputs
     >>> zero, one = b.zeros((3,)), b.constant(1, (3,))
@@ -33,7 +33,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from catlearn.diagrams.arraycirc import (
+from catlearn.diagrams.arrays.circuit import (
     ArrayCircuit,
     _TrustedArrayBuilder,
     require_array_circuit,
@@ -98,7 +98,7 @@ def _rewrite(b, op, xs, shape, fill, seen, negated, constant) -> int:
     ins = tuple(sorted(xs)) if kind in ("add", "mul") else tuple(xs)
     key = (kind, ins, op.attrs)
     if key not in seen:
-        seen[key] = b._op(kind, list(xs), shape, **attrs)
+        seen[key] = b._copy(op, xs, shape)
         if kind == "neg":
             negated[seen[key]] = xs[0]
     return seen[key]
@@ -120,18 +120,19 @@ def _folded(kind: str, values: list, attrs: dict, shapes: list, xs: list) -> Fra
 
 
 def _live(c: ArrayCircuit) -> ArrayCircuit:
-    """``c`` without the generators no output depends on (wires renumbered in order)."""
-    needed = [False] * len(c.shapes)
+    """``c`` without the generators no output depends on. Wire ids are kept (a dropped
+    generator's wire is left unwritten), so this is one backward pass and one filter."""
+    needed = bytearray(len(c.shapes))
     for w in c.outputs:
-        needed[w] = True
-    live = []
-    for op in reversed(c.ops):
+        needed[w] = 1
+    keep = bytearray(len(c.ops))
+    for i in range(len(c.ops) - 1, -1, -1):
+        op = c.ops[i]
         if needed[op.out]:
-            live.append(op)
+            keep[i] = 1
             for w in op.ins:
-                needed[w] = True
-    b = _TrustedArrayBuilder(c.input_shapes)
-    new = list(range(c.n_inputs)) + [0] * (len(c.shapes) - c.n_inputs)
-    for op in reversed(live):
-        new[op.out] = b._op(op.kind, [new[w] for w in op.ins], c.shapes[op.out], **dict(op.attrs))
-    return b.build([new[w] for w in c.outputs])
+                needed[w] = 1
+    if all(keep):
+        return c
+    ops = tuple(op for op, k in zip(c.ops, keep) if k)
+    return ArrayCircuit(c.shapes, c.n_inputs, ops, c.outputs)

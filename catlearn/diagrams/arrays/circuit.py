@@ -45,7 +45,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -68,10 +68,9 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """One generator in a circuit: its ``kind``, input wires, output wire and static
-    attributes (``axes``, ``dims``, ``perm``, ``axis``, ``start``/``stop``,
+    attributes, sorted (``axes``, ``dims``, ``perm``, ``axis``, ``start``/``stop``,
     ``value``: whichever the kind has)."""
 
     kind: str
@@ -86,7 +85,8 @@ class Op:
 @dataclass(frozen=True)
 class ArrayCircuit:
     """An array polynomial circuit: inputs are wires ``0..n_inputs-1``; ``ops`` are in
-    topological order; ``shapes[w]`` is wire w's shape; ``outputs`` may repeat a wire."""
+    topological order, each writing one wire; ``shapes[w]`` is wire w's shape (a wire no
+    generator writes, left by ``simplify``, is unused); ``outputs`` may repeat a wire."""
 
     shapes: tuple[Shape, ...]
     n_inputs: int
@@ -328,9 +328,15 @@ class ArrayBuilder:
                 raise ShapeError(f"apply: wire {w} has shape {self.shapes[w]}, expected {s}")
         ids = list(wires) + [0] * (len(circuit.shapes) - circuit.n_inputs)
         for op in circuit.ops:
-            ids[op.out] = self._op(op.kind, [ids[w] for w in op.ins], circuit.shapes[op.out],
-                                   **dict(op.attrs))
+            ids[op.out] = self._copy(op, [ids[w] for w in op.ins], circuit.shapes[op.out])
         return [ids[w] for w in circuit.outputs]
+
+    def _copy(self, op: Op, ins: Sequence[int], shape: Shape) -> int:
+        """``op`` again, on the wires ``ins`` here (its shape already checked)."""
+        out = len(self.shapes)
+        self.shapes.append(shape)
+        self.ops.append(Op(op.kind, tuple(int(w) for w in ins), out, op.attrs))
+        return self._wire(out)
 
     def build(self, outputs: Sequence[int]) -> ArrayCircuit:
         """The circuit from the inputs to ``outputs``."""
@@ -354,7 +360,13 @@ class _TrustedArrayBuilder(ArrayBuilder):
     def _op(self, kind: str, ins: Sequence[int], shape: Shape, **attrs: Any) -> int:
         out = len(self.shapes)
         self.shapes.append(shape)
-        self.ops.append(Op(kind, tuple(ins), out, tuple(sorted(attrs.items()))))
+        self.ops.append(Op(kind, tuple(ins), out, tuple(sorted(attrs.items())) if attrs else ()))
+        return out
+
+    def _copy(self, op: Op, ins: Sequence[int], shape: Shape) -> int:
+        out = len(self.shapes)
+        self.shapes.append(shape)
+        self.ops.append(Op(op.kind, tuple(ins), out, op.attrs))
         return out
 
 

@@ -5,9 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from catlearn.diagrams.arraycirc import ArrayBuilder
-from catlearn.diagrams.arrayscalar import to_scalar
-from catlearn.diagrams.arraysimplify import simplify
+from catlearn.diagrams.arrays import ArrayBuilder, simplify, to_scalar
 from catlearn.errors import PolycircError, ShapeError
 
 
