@@ -34,6 +34,7 @@ BENCHMARKS = {  # name: (full arguments, quick arguments)
     "corpus": ([], ["--quick"]),
     "circuits": ([], ["--quick"]),
     "differentiation": ([], ["--quick"]),
+    "arrays": ([], ["--quick"]),
     "fuzz_nnf": (["100000"], ["2000"]),
     "fuzz_cli": (["100000"], ["2000"]),
     "structured": ([], ["--quick"]),

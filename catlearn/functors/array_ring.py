@@ -5,8 +5,10 @@ jitted function of one array per input. A ``matmul`` is the ring's
 batched matrix product (BLAS for ``Real``; an int32 product reduced mod n,
 in blocks that cannot overflow, for ``Zn``; bit-packed for GF2: AND and an
 XOR-fold on 32 bits per word, then a popcount's parity), the other generators are the
-ring's ``add``, ``mul``, ``neg``, ``sum`` and JAX's shape operations, so
-the program is the size of the circuit, like a hand-written model::
+ring's ``add``, ``mul``, ``neg``, ``sum`` and JAX's shape operations, and a
+``scan`` is one ``jax.lax.scan`` whose step is its body compiled the same
+way, so the program is the size of the circuit (a block repeated 100 times
+is traced once), like a hand-written model::
 
     >>> from catlearn.diagrams.arrays import ArrayBuilder
     >>> from catlearn.functors import RingFunctor
@@ -31,7 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from catlearn.diagrams.arrays.circuit import ArrayCircuit
+from catlearn.diagrams.arrays.circuit import ArrayCircuit, kinds
 from catlearn.diagrams.arrays.simplifier import simplify
 from catlearn.errors import ArgumentTypeError, PolycircError
 from catlearn.functors.boxes import ShapeError, converted
@@ -53,18 +55,13 @@ class CompiledArrayCircuit:
                 f"{S!r} is not one (for GF2 use RingFunctor(GF2): array circuits carry "
                 "one bit per element, and their matmuls are bit-packed inside)"
             )
-        kinds = {op.kind for op in circuit.ops}
-        if "neg" in kinds and not getattr(S, "ring", False):
+        if "neg" in kinds(circuit) and not getattr(S, "ring", False):
             raise PolycircError(f"the circuit negates, but {S!r} is not a ring (no −x)")
-        from catlearn.functors.ring import _constant
-
         self.source = circuit
         if simplified:  # linear in the circuit, and never grows it
             circuit = simplify(circuit)
         self.circuit, self.ring = circuit, S
-        self._constants = {
-            op.out: _constant(S, op.attr("value")) for op in circuit.ops if op.kind == "constant"
-        }
+        self._constants = _constants(S, circuit)
         self._programs: dict[tuple, Any] = {}
 
     @property
@@ -112,18 +109,52 @@ class CompiledArrayCircuit:
         return converted(f"input {i}", S.asarray, x)
 
     def _run(self, *inputs: Any) -> list:
-        c, S = self.circuit, self.ring
-        values: list[Any] = list(inputs) + [None] * (len(c.shapes) - c.n_inputs)
-        for op in c.ops:
-            xs = [values[w] for w in op.ins]
-            values[op.out] = _apply(S, op, xs, c.shapes[op.out], self._constants)
-        return [values[w] for w in c.outputs]
+        return _evaluate(self.ring, self.circuit, list(inputs), self._constants)
 
     def __repr__(self) -> str:
         return f"CompiledArrayCircuit({len(self.circuit)} generators, {self.ring!r})"
 
 
 _GF2 = Zn(2)
+
+
+def _constants(S: Any, c: ArrayCircuit) -> dict:
+    """Each constant's value in the ring, keyed by its wire (an int), and each scan body's
+    own such dict, keyed by the body (an ArrayCircuit)."""
+    from catlearn.functors.ring import _constant
+
+    out: dict = {}
+    for op in c.ops:
+        if op.kind == "constant":
+            out[op.out] = _constant(S, op.attr("value"))
+        elif op.kind == "scan":
+            out[op.attr("body")] = _constants(S, op.attr("body"))
+    return out
+
+
+def _evaluate(S: Any, c: ArrayCircuit, inputs: list, constants: dict) -> list:
+    values: list[Any] = inputs + [None] * (len(c.shapes) - c.n_inputs)
+    for op in c.ops:
+        out = _apply(S, op, [values[w] for w in op.ins], c.shapes[op.out], constants)
+        if op.kind == "scan":  # a list: one array per output wire
+            values[op.out : op.out + len(op.outs)] = out
+        else:
+            values[op.out] = out
+    return [values[w] for w in c.outputs]
+
+
+def _scan(S: Any, op: Any, xs: list, constants: dict) -> list:
+    """One ``lax.scan``; its step is the body, evaluated by the same ``_apply``."""
+    body, k = op.attr("body"), op.attr("n_carries")
+    inner = constants[body]
+
+    def step(carry: tuple, x: tuple) -> tuple:
+        out = _evaluate(S, body, list(carry) + list(x), inner)
+        return tuple(out[:k]), tuple(out[k:])
+
+    carry, ys = jax.lax.scan(step, tuple(xs[:k]), tuple(xs[k:]), length=op.attr("length"),
+                             reverse=op.attr("reverse"))
+    return list(carry) + list(ys)
 
 
 def _gf2_matmul(a: Any, b: Any) -> Any:
@@ -177,4 +208,6 @@ def _apply(S: Any, op: Any, xs: list, shape: tuple, constants: dict) -> Any:
         return jnp.concatenate(xs, axis=op.attr("axis"))
     if kind == "slice":
         return jax.lax.slice_in_dim(xs[0], op.attr("start"), op.attr("stop"), axis=op.attr("axis"))
+    if kind == "scan":
+        return _scan(S, op, xs, constants)
     raise PolycircError(f"unknown array generator {kind!r}")

@@ -2,8 +2,8 @@
 
 ``array_reverse_derivative(ring, R)`` checks a reverse-derivative
 construction for ``ArrayCircuit`` s (catlearn's by default) on random
-array circuits of random shapes over ``Real()`` or ``Zn(n)`` (GF2
-included): soundness of every generator's rule, then the axioms of
+array circuits of random shapes, ``scan`` s of random bodies among them,
+over ``Real()`` or ``Zn(n)`` (GF2 included): soundness of every generator's rule, then the axioms of
 reverse derivative categories as equations between evaluated circuits,
 like ``catlearn.laws.reverse_derivative`` for scalar circuits, plus
 ``RingFunctor``'s compiled program against the reference evaluation, and
@@ -17,8 +17,9 @@ function, on random circuits and on dense layers of random sizes.
 Oracle: :func:`evaluate`, this module's own NumPy evaluation (float64, or
 int64 residues mod n: exact), generator by generator; J_f(a)v by the same
 evaluation on dual numbers (the product rule lives in the carrier, not in
-any reverse rule). It shares with the code under test only the
-``ArrayCircuit`` data structure and the generators' documented meaning.
+any reverse rule); a ``scan`` is a Python loop over its steps. It shares with
+the code under test only the ``ArrayCircuit`` data structure and the
+generators' documented meaning.
 
     >>> from catlearn.semirings import Zn
     >>> array_reverse_derivative(Zn(7))["soundness"].check(max_examples=5)
@@ -84,6 +85,9 @@ def evaluate(c: Circuit, inputs: list, modulus: int | None, dual: bool = False) 
     for op in c.ops:
         xs, shape, a = [values[w] for w in op.ins], c.shapes[op.out], dict(op.attrs)
         k = op.kind
+        if k == "scan":
+            values[op.out : op.out + len(op.outs)] = _scan(a, xs, modulus, dual)
+            continue
         if dual:
             if k == "constant":
                 out = (_fill(a["value"], shape, modulus), np.zeros(shape, _dtype(modulus)))
@@ -105,6 +109,22 @@ def evaluate(c: Circuit, inputs: list, modulus: int | None, dual: bool = False) 
             out = _linear(k, xs, shape, a, mod)
         values[op.out] = out
     return [values[w] for w in c.outputs]
+
+
+def _scan(a: dict, xs: list, modulus: int | None, dual: bool) -> list:
+    """lax.scan's meaning, by a Python loop over the steps."""
+    body, k, n = a["body"], a["n_carries"], a["length"]
+    carry, ys = list(xs[:k]), [None] * n
+    for i in reversed(range(n)) if a["reverse"] else range(n):
+        step = [(x[0][i], x[1][i]) if dual else x[i] for x in xs[k:]]
+        out = evaluate(body, carry + step, modulus, dual)
+        carry, ys[i] = out[:k], out[k:]
+    stacked = []
+    for j, shape in enumerate(body.output_shapes[k:]):
+        parts = [np.stack([np.asarray(ys[i][j][p]) for i in range(n)]) if n else
+                 np.zeros((0,) + shape, _dtype(modulus)) for p in ((0, 1) if dual else (...,))]
+        stacked.append(tuple(parts) if dual else parts[0])
+    return carry + stacked
 
 
 def _linear(k: str, xs: list, shape: tuple, a: dict, mod: Callable) -> np.ndarray:
@@ -138,25 +158,63 @@ _SIZES = st.integers(1, 3)
 
 
 @st.composite
-def array_circuits(draw, max_ops: int = 6, *, fractions: bool = True) -> Circuit:
+def array_circuits(draw, max_ops: int = 6, *, fractions: bool = True,
+                   scans: str = "sometimes") -> Circuit:
     """Random array circuits: 1–3 inputs of rank 0–3 with axes of size 1–3, then up to
-    ``max_ops`` generators of every kind, each on wires whose shapes allow it."""
+    ``max_ops`` generators of every kind, each on wires whose shapes allow it. A ``scan``
+    has a body of up to 3 generators (no scans) over 1–3 steps; ``scans`` is
+    ``"sometimes"`` (a kind like the others), ``"never"`` or ``"always"`` (the first
+    generator is a scan)."""
     n_inputs = draw(st.integers(1, 3))
     shapes = [tuple(draw(st.lists(_SIZES, max_size=3))) for _ in range(n_inputs)]
     b = ArrayBuilder(shapes)
     wires = list(b.inputs)
-    kinds = ["add", "mul", "neg", "constant", "matmul", "sum", "broadcast", "reshape",
-             "transpose", "concatenate", "slice"]
-    for _ in range(draw(st.integers(1, max_ops))):
-        kind = draw(st.sampled_from(kinds))
-        x = draw(st.sampled_from(wires))
-        s = b.shape(x)
-        w = _draw_op(draw, b, kind, x, s, wires, fractions)
-        if w is not None:
-            wires.append(w)
+    if scans not in ("sometimes", "never", "always"):
+        raise ArgumentTypeError(f"scans: 'sometimes', 'never' or 'always', got {scans!r:.40}")
+    kinds = _KINDS if scans == "never" else _KINDS + ("scan",)
+    if scans == "always":
+        wires.extend(_draw_scan(draw, b, draw(st.sampled_from(wires)), wires, fractions))
+    _draw_ops(draw, b, wires, draw(st.integers(1, max_ops)), kinds, fractions)
     last = wires[n_inputs:] or wires
     outs = draw(st.lists(st.sampled_from(last), min_size=1, max_size=2))
     return b.build(outs)
+
+
+_KINDS = ("add", "mul", "neg", "constant", "matmul", "sum", "broadcast", "reshape",
+          "transpose", "concatenate", "slice")
+
+
+def _draw_ops(draw, b, wires, n, kinds, fractions) -> None:
+    for _ in range(n):
+        kind = draw(st.sampled_from(kinds))
+        x = draw(st.sampled_from(wires))
+        if kind == "scan":
+            wires.extend(_draw_scan(draw, b, x, wires, fractions))
+            continue
+        w = _draw_op(draw, b, kind, x, b.shape(x), wires, fractions)
+        if w is not None:
+            wires.append(w)
+
+
+def _draw_scan(draw, b, x, wires, fractions) -> list:
+    """A scan carrying x (and perhaps another wire) over a stacked wire's slices, or over
+    1–3 steps with no stacked input; its body a small random circuit that returns
+    arrays of the carries' shapes."""
+    stackable = [w for w in wires if b.shape(w)]
+    xs = [draw(st.sampled_from(stackable))] if stackable and draw(st.booleans()) else []
+    carries = [x] + ([draw(st.sampled_from(wires))] if draw(st.booleans()) else [])
+    if xs and draw(st.integers(0, 3)) == 0:
+        carries = []  # a map
+    length = None if xs else draw(st.integers(1, 3))
+    cs = [b.shape(w) for w in carries]
+    body = ArrayBuilder(cs + [b.shape(w)[1:] for w in xs])
+    inner = list(body.inputs)
+    _draw_ops(draw, body, inner, draw(st.integers(1, 3)), _KINDS, fractions)
+    new = inner[len(body.inputs):]
+    outs = [draw(st.sampled_from([w for w in new if body.shape(w) == s] or [inner[i]]))
+            for i, s in enumerate(cs)]
+    outs += draw(st.lists(st.sampled_from(new or inner), min_size=0 if cs else 1, max_size=1))
+    return b.scan(body.build(outs), carries, xs, length=length, reverse=draw(st.booleans()))
 
 
 def _draw_op(draw, b, kind, x, s, wires, fractions):
@@ -271,9 +329,10 @@ def _points(rng: np.random.Generator, shapes: Any, modulus: int | None) -> list:
 
 def array_reverse_derivative(
     ring: Any, R: Callable[[Circuit], Circuit] = _catlearn_R, *, max_ops: int = 6,
-    rtol: float = 1e-4, atol: float = 1e-4,
+    rtol: float = 1e-4, atol: float = 1e-4, scans: str = "sometimes",
 ) -> LawSuite:
-    """Soundness, RD1–RD7 and compilation of a reverse derivative of array circuits."""
+    """Soundness, RD1–RD7 and compilation of a reverse derivative of array circuits;
+    ``scans`` ("sometimes", "never", "always") as in :func:`array_circuits`."""
     S, modulus = _ring(ring, "laws.array_reverse_derivative(ring)")
     arguments.function(R, "laws.array_reverse_derivative(R)", "a function of circuits")
     max_ops = arguments.count(max_ops, "laws.array_reverse_derivative(max_ops)", low=1)
@@ -298,7 +357,7 @@ def array_reverse_derivative(
 
     @st.composite
     def case(draw, extra: int = 0):
-        f = draw(array_circuits(max_ops, fractions=fractions))
+        f = draw(array_circuits(max_ops, fractions=fractions, scans=scans))
         more = []
         for _ in range(extra):  # another circuit A → B: f's outputs, remixed
             b = ArrayBuilder(f.input_shapes)

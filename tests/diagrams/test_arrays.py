@@ -5,7 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from catlearn.diagrams.arrays import ArrayBuilder, simplify, to_scalar
+from catlearn.diagrams.arrays import ArrayBuilder, Op, simplify, to_scalar
 from catlearn.errors import PolycircError, ShapeError
 
 
@@ -73,3 +73,73 @@ def test_simplify_folds_shares_and_drops():
     s = simplify(b.build([b.add(*twice)]))
     assert s.count() == {"constant": 1, "mul": 1, "add": 1}
     assert np.prod(s.shapes[s.ops[0].out]) == 4
+
+
+def _running_sum():
+    body = ArrayBuilder([(2,), (2,)])  # c, x → c + x, c·x
+    c, x = body.inputs
+    return body.build([body.add(c, x), body.mul(c, x)])
+
+
+def test_scan_writes_final_carries_then_stacked_ys():
+    b = ArrayBuilder([(2,), (5, 2)])
+    outs = b.scan(_running_sum(), [b.inputs[0]], [b.inputs[1]], reverse=True)
+    assert [b.shape(w) for w in outs] == [(2,), (5, 2)]
+    c = b.build(outs)
+    (op,) = c.ops
+    assert list(op.outs) == list(c.outputs) and c.count() == {"scan": 1}
+    assert hash(op) == hash(Op(*op))  # the body is hashable: simplify's CSE keys on it
+
+
+@pytest.mark.parametrize(
+    "build,match",
+    [
+        (lambda b, c, x, s: b.scan(_running_sum(), [s], [x]), "carry 0"),
+        (lambda b, c, x, s: b.scan(_running_sum(), [c], [c]), "stacked input 0"),
+        (lambda b, c, x, s: b.scan(_running_sum(), [c], [x], length=4), "length is 4"),
+        (lambda b, c, x, s: b.scan(_running_sum(), [c], []), "takes 2 inputs"),
+        (lambda b, c, x, s: b.repeat(_running_sum(), c, x), "returns x alone"),
+    ],
+)
+def test_bad_scans_are_refused_naming_the_culprit(build, match):
+    b = ArrayBuilder([(2,), (3, 2), ()])
+    with pytest.raises((ShapeError, PolycircError), match=match):
+        build(b, *b.inputs)
+
+
+def test_scan_without_stacked_inputs_needs_a_length():
+    body = ArrayBuilder([()])
+    twice = body.build([body.add(*body.inputs * 2)])
+    b = ArrayBuilder([()])
+    with pytest.raises(ShapeError, match="length"):
+        b.scan(twice, b.inputs, [])
+    assert b.shape(b.scan(twice, b.inputs, [], length=3)[0]) == ()
+
+
+def test_simplify_simplifies_bodies_and_shares_equal_scans():
+    body = ArrayBuilder([(2,), (2,)])
+    c, x = body.inputs
+    one = body.constant(1, (2,))
+    block = body.build([body.add(body.mul(c, one), x)])  # c·1 + x: one add, once simplified
+    b = ArrayBuilder([(2,), (3, 2)])
+    first = b.repeat(block, *b.inputs)
+    again = b.repeat(block, *b.inputs)
+    s = simplify(b.build([b.add(first, again)]))
+    assert s.count() == {"scan": 1, "add": 1}
+    (scan,) = (op for op in s.ops if op.kind == "scan")
+    assert scan.attr("body").count() == {"add": 1}
+
+
+def test_scalar_form_unrolls_a_scan():
+    b = ArrayBuilder([(2,), (3, 2)])
+    h = to_scalar(b.build(b.scan(_running_sum(), [b.inputs[0]], [b.inputs[1]])))
+    assert (len(h.dom), len(h.cod)) == (8, 8)
+    assert h.n_boxes == 3 * 4  # per step: 2 adds, 2 muls
+
+
+def test_scalar_form_unrolls_a_scan_over_scalar_slices():
+    body = ArrayBuilder([(), ()])
+    s = body.add(*body.inputs)
+    b = ArrayBuilder([(), (3,)])
+    h = to_scalar(b.build(b.scan(body.build([s, s]), [b.inputs[0]], [b.inputs[1]])))
+    assert (len(h.dom), len(h.cod), h.n_boxes) == (4, 4, 3)

@@ -2,7 +2,8 @@
 
 ``ArrayBuilder`` builds an ``ArrayCircuit`` generator by generator
 (``matmul``, elementwise ``add``/``mul``/``neg``, ``constant``, ``sum``,
-``broadcast``, ``reshape``, ``transpose``, ``concatenate``, ``slice``);
+``broadcast``, ``reshape``, ``transpose``, ``concatenate``, ``slice``, and
+``scan`` of a body circuit over stacked inputs, for repeated blocks);
 ``catlearn.functors.RingFunctor(ring).compile`` runs it one JAX operation
 per generator, and ``catlearn.functors.reverse_derivative`` gives its R[d]
 by one array rule per generator. ``simplify`` rewrites a circuit by rules

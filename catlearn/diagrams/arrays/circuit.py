@@ -17,6 +17,7 @@ BLAS call. The generators, all exact in any commutative ring:
 ``transpose``   a permutation of the axes
 ``concatenate`` along one axis
 ``slice``       ``start:stop`` along one axis
+``scan``        ``lax.scan`` of a body circuit over stacked inputs (below)
 ==============  ===========================================================
 
 Copy and discard are wiring: a wire read twice is copied, one never read
@@ -34,6 +35,30 @@ generator is added, naming it::
     Traceback (most recent call last):
     ...
     catlearn.errors.ShapeError: add: shapes (3, 2) and (2,) differ; broadcast one first
+
+**Repeated blocks.** ``scan(body, carries, xs)`` runs a body circuit
+(carry…, x…) → (carry…, y…) once per slice of the stacked inputs ``xs``
+(leading axis n), as ``jax.lax.scan``; ``repeat(block, x, params)`` is the
+common case of a block applied n times with stacked parameters. A model of
+100 blocks is then one generator, and compiles to one ``lax.scan``::
+
+    >>> blk = ArrayBuilder([(2,), (2, 2)])           # h, W → h + (W h)²
+    >>> h, Wi = blk.inputs
+    >>> Wh = blk.reshape(blk.matmul(Wi, blk.reshape(h, (2, 1))), (2,))
+    >>> block = blk.build([blk.add(h, blk.mul(Wh, Wh))])
+    >>> b = ArrayBuilder([(2,), (100, 2, 2)])      # h, 100 stacked W
+    >>> net = b.build([b.repeat(block, *b.inputs)])
+    >>> net.count(), net.output_shapes
+    ({'scan': 1}, ((2,),))
+
+**Generators with several outputs.** Every wire carries one array, and a
+generator writes consecutive wires: ``Op.out`` is the first and
+``Op.outs`` all of them (``scan`` records their number as its ``n_outs``
+attribute; every other generator has one). So shapes stay per wire, and
+each consumer (derivatives, ``simplify``, ``to_scalar``, compilation)
+reads ``op.outs`` where it used to read ``op.out``. A ``scan`` keeps its
+body, an ``ArrayCircuit``, in its attributes: circuits are frozen and
+hashable, so ``simplify`` shares equal scans like any generator.
 
 Compile with ``catlearn.functors.RingFunctor(ring).compile(c)``;
 ``catlearn.functors.reverse_derivative(c)`` is again an array circuit.
@@ -65,13 +90,15 @@ KINDS = (
     "transpose",
     "concatenate",
     "slice",
+    "scan",
 )
 
 
 class Op(NamedTuple):
-    """One generator in a circuit: its ``kind``, input wires, output wire and static
-    attributes, sorted (``axes``, ``dims``, ``perm``, ``axis``, ``start``/``stop``,
-    ``value``: whichever the kind has)."""
+    """One generator in a circuit: its ``kind``, input wires, first output wire and
+    static attributes, sorted (``axes``, ``dims``, ``perm``, ``axis``, ``start``/``stop``,
+    ``value``; for ``scan``: ``body``, ``length``, ``n_carries``, ``n_outs``,
+    ``reverse``: whichever the kind has)."""
 
     kind: str
     ins: tuple[int, ...]
@@ -81,12 +108,22 @@ class Op(NamedTuple):
     def attr(self, name: str) -> Any:
         return dict(self.attrs)[name]
 
+    @property
+    def outs(self) -> range:
+        """The wires it writes: ``out`` and the ``n_outs − 1`` after it (one for all
+        generators but ``scan``)."""
+        for name, value in self.attrs:
+            if name == "n_outs":
+                return range(self.out, self.out + value)
+        return range(self.out, self.out + 1)
+
 
 @dataclass(frozen=True)
 class ArrayCircuit:
     """An array polynomial circuit: inputs are wires ``0..n_inputs-1``; ``ops`` are in
-    topological order, each writing one wire; ``shapes[w]`` is wire w's shape (a wire no
-    generator writes, left by ``simplify``, is unused); ``outputs`` may repeat a wire."""
+    topological order, each writing its wires ``op.outs``; ``shapes[w]`` is wire w's shape
+    (a wire no generator writes, left by ``simplify``, is unused); ``outputs`` may repeat a
+    wire."""
 
     shapes: tuple[Shape, ...]
     n_inputs: int
@@ -105,7 +142,7 @@ class ArrayCircuit:
         return len(self.ops)
 
     def count(self) -> dict[str, int]:
-        """How many generators of each kind."""
+        """How many generators of each kind (a ``scan`` counts once, its body apart)."""
         out: dict[str, int] = {}
         for op in self.ops:
             out[op.kind] = out.get(op.kind, 0) + 1
@@ -187,6 +224,16 @@ class ArrayBuilder:
         self.shapes.append(shape)
         self.ops.append(Op(kind, tuple(int(w) for w in ins), out, tuple(sorted(attrs.items()))))
         return self._wire(out)
+
+    def _ops(self, kind: str, ins: Sequence[int], shapes: Sequence[Shape],
+             **attrs: Any) -> list[int]:
+        """A generator writing one consecutive wire per shape (``n_outs`` of them)."""
+        first = len(self.shapes)
+        self.shapes.extend(shapes)
+        attrs["n_outs"] = len(shapes)
+        self.ops.append(Op(kind, tuple(int(w) for w in ins), first,
+                           tuple(sorted(attrs.items()))))
+        return [self._wire(first + j) for j in range(len(shapes))]
 
     def _same(self, kind: str, x: int, y: int) -> Shape:
         self._check(x, kind)
@@ -314,6 +361,72 @@ class ArrayBuilder:
         shape = sx[:axis] + (int(stop) - int(start),) + sx[axis + 1 :]
         return self._op("slice", (x,), shape, axis=axis, start=int(start), stop=int(stop))
 
+    def scan(self, body: ArrayCircuit, carries: Sequence[int], xs: Sequence[int] = (), *,
+             length: int | None = None, reverse: bool = False) -> list[int]:
+        """``jax.lax.scan``: ``body`` : (carry…, x…) → (carry…, y…) runs once per slice
+        ``x[i]`` of the stacked ``xs`` (one leading axis n, the same for all; with no
+        ``xs``, give ``length``), from the last slice down with ``reverse``. Its wires: the
+        final carries, then each y stacked, ``(n,) + shape``.
+
+            >>> body = ArrayBuilder([(), ()])            # running sum: c, x → c + x, c + x
+            >>> s = body.add(*body.inputs)
+            >>> b = ArrayBuilder([(), (4,)])
+            >>> total, partial = b.scan(body.build([s, s]), [b.inputs[0]], [b.inputs[1]])
+            >>> b.shape(total), b.shape(partial)
+            ((), (4,))
+        """
+        if not isinstance(body, ArrayCircuit):
+            raise PolycircError(f"scan: the body is an ArrayCircuit, got {type(body).__name__}")
+        carries, xs = list(carries), list(xs)
+        for w in carries + xs:
+            self._check(w, "scan")
+        k = len(carries)
+        if k + len(xs) != body.n_inputs:
+            raise PolycircError(f"scan: the body takes {body.n_inputs} inputs, got {k} "
+                                f"carries and {len(xs)} stacked inputs")
+        if len(body.outputs) < k:
+            raise PolycircError(f"scan: the body returns {len(body.outputs)} arrays, fewer "
+                                f"than its {k} carries")
+        for i, (w, s, t) in enumerate(zip(carries, body.input_shapes, body.output_shapes)):
+            if self.shapes[w] != s or t != s:
+                raise ShapeError(f"scan: carry {i} has shape {self.shapes[w]}; the body takes "
+                                 f"{s} and returns {t} for it: all three must be equal")
+        n = length
+        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                              or n < 0):
+            raise ShapeError(f"scan: length is a non-negative int, got {n!r:.40}")
+        for j, (w, s) in enumerate(zip(xs, body.input_shapes[k:])):
+            sx = self.shapes[w]
+            if not sx or sx[1:] != s:
+                raise ShapeError(f"scan: stacked input {j} has shape {sx}; the body takes "
+                                 f"slices of shape {s}, so expected (n,) + {s}")
+            if n is not None and sx[0] != n:
+                raise ShapeError(f"scan: stacked input {j} has {sx[0]} slices, but "
+                                 f"{'an earlier input has' if j else 'length is'} {n}")
+            n = sx[0]
+        if n is None:
+            raise ShapeError("scan: with no stacked inputs, give the number of steps, length")
+        shapes = list(body.output_shapes[:k]) + [(int(n),) + s for s in body.output_shapes[k:]]
+        return self._ops("scan", carries + xs, shapes, body=body, length=int(n),
+                         n_carries=k, reverse=bool(reverse))
+
+    def repeat(self, block: ArrayCircuit, x: int, params: Sequence[int] | int, *,
+               reverse: bool = False) -> int:
+        """``block`` : (x, p…) → x applied n times, step i reading slice i of each stacked
+        parameter in ``params`` (leading axis n): one ``scan``; the final x.
+
+            >>> blk = ArrayBuilder([(3,), (3,)])
+            >>> block = blk.build([blk.mul(*blk.inputs)])   # x ↦ x · p
+            >>> b = ArrayBuilder([(3,), (5, 3)])
+            >>> b.shape(b.repeat(block, *b.inputs))
+            (3,)
+        """
+        params = [params] if isinstance(params, (int, np.integer)) else list(params)
+        if isinstance(block, ArrayCircuit) and len(block.outputs) != 1:
+            raise PolycircError(f"repeat: the block returns x alone, got {len(block.outputs)} "
+                                "outputs (use scan for more)")
+        return self.scan(block, [x], params, reverse=reverse)[0]
+
     def apply(self, circuit: ArrayCircuit, wires: Sequence[int]) -> list[int]:
         """Use a whole circuit as a part: feed it ``wires``; its output wires."""
         if not isinstance(circuit, ArrayCircuit):
@@ -328,15 +441,25 @@ class ArrayBuilder:
                 raise ShapeError(f"apply: wire {w} has shape {self.shapes[w]}, expected {s}")
         ids = list(wires) + [0] * (len(circuit.shapes) - circuit.n_inputs)
         for op in circuit.ops:
-            ids[op.out] = self._copy(op, [ids[w] for w in op.ins], circuit.shapes[op.out])
+            outs = self._copy_all(op, [ids[w] for w in op.ins], circuit.shapes)
+            for w, new in zip(op.outs, outs):
+                ids[w] = new
         return [ids[w] for w in circuit.outputs]
 
     def _copy(self, op: Op, ins: Sequence[int], shape: Shape) -> int:
-        """``op`` again, on the wires ``ins`` here (its shape already checked)."""
+        """``op`` (one output) again, on the wires ``ins`` here (its shape already
+        checked)."""
         out = len(self.shapes)
         self.shapes.append(shape)
         self.ops.append(Op(op.kind, tuple(int(w) for w in ins), out, op.attrs))
         return self._wire(out)
+
+    def _copy_all(self, op: Op, ins: Sequence[int], shapes: Sequence[Shape]) -> list[int]:
+        """``op`` again on ``ins``, any number of outputs; ``shapes`` is its circuit's."""
+        first = len(self.shapes)
+        self.shapes.extend(shapes[w] for w in op.outs)
+        self.ops.append(Op(op.kind, tuple(int(w) for w in ins), first, op.attrs))
+        return [self._wire(first + j) for j in range(len(op.outs))]
 
     def build(self, outputs: Sequence[int]) -> ArrayCircuit:
         """The circuit from the inputs to ``outputs``."""
@@ -368,6 +491,16 @@ class _TrustedArrayBuilder(ArrayBuilder):
         self.shapes.append(shape)
         self.ops.append(Op(op.kind, tuple(ins), out, op.attrs))
         return out
+
+
+def kinds(c: ArrayCircuit) -> set[str]:
+    """The generator kinds ``c`` uses, inside ``scan`` bodies too."""
+    out = set()
+    for op in c.ops:
+        out.add(op.kind)
+        if op.kind == "scan":
+            out |= kinds(op.attr("body"))
+    return out
 
 
 def require_array_circuit(c: Any, what: str = "circuit") -> ArrayCircuit:

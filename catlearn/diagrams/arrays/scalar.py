@@ -4,7 +4,8 @@
 stands for (a ``matmul`` of (m, k) by (k, n) is m·n·k ``mul`` gates and
 sums of them; shape operations are wiring), so that the array and scalar
 forms of one circuit can be compared, and a small array circuit can be
-composed with scalar ones. Inputs and outputs are flattened in order,
+composed with scalar ones. A ``scan`` is unrolled: its body's gates once
+per step. Inputs and outputs are flattened in order,
 each array in row-major order::
 
     >>> from catlearn.diagrams.arrays import ArrayBuilder
@@ -33,14 +34,37 @@ def to_scalar(circuit: ArrayCircuit) -> Hypergraph:
     with no_gc_pauses():
         b = _TrustedBuilder(sum(sizes))
         starts = np.cumsum([0] + sizes)
-        values: list = [
-            np.arange(starts[i], starts[i + 1], dtype=object).reshape(s)
-            for i, s in enumerate(c.input_shapes)
-        ] + [None] * (len(c.shapes) - c.n_inputs)
-        for op in c.ops:
-            values[op.out] = _gates(b, op, [values[w] for w in op.ins], c.shapes[op.out])
-        outputs = [w for o in c.outputs for w in np.ravel(values[o]).tolist()]
+        inputs = [np.arange(starts[i], starts[i + 1], dtype=object).reshape(s)
+                  for i, s in enumerate(c.input_shapes)]
+        outputs = [w for y in _run(b, c, inputs) for w in np.ravel(y).tolist()]
         return b.build(outputs)
+
+
+def _run(b: _TrustedBuilder, c: ArrayCircuit, inputs: list) -> list:
+    """c's outputs as arrays of scalar wires, given its inputs as such arrays."""
+    values: list = inputs + [None] * (len(c.shapes) - c.n_inputs)
+    for op in c.ops:
+        xs = [values[w] for w in op.ins]
+        if op.kind == "scan":
+            values[op.out : op.out + len(op.outs)] = _unrolled(b, op, xs)
+        else:
+            values[op.out] = _gates(b, op, xs, c.shapes[op.out])
+    return [values[w] for w in c.outputs]
+
+
+def _unrolled(b: _TrustedBuilder, op, xs: list) -> list:
+    body, k, n = op.attr("body"), op.attr("n_carries"), op.attr("length")
+    carry, ys = list(xs[:k]), [None] * n
+    for i in reversed(range(n)) if op.attr("reverse") else range(n):
+        out = _run(b, body, carry + [x[i, ...] for x in xs[k:]])  # arrays, even 0-d
+        carry, ys[i] = out[:k], out[k:]
+    stacked = []
+    for j, shape in enumerate(body.output_shapes[k:]):
+        y = np.empty((n,) + shape, dtype=object)
+        for i in range(n):
+            y[i, ...] = ys[i][j]
+        stacked.append(y)
+    return carry + stacked
 
 
 def _gates(b: _TrustedBuilder, op, xs: list, shape: tuple) -> np.ndarray:

@@ -11,7 +11,8 @@
   broadcasts are x;
 - common subexpressions: one wire per (generator, inputs, attributes),
   ``add`` and ``mul`` read up to the order of their inputs;
-- dead generators: those no output depends on.
+- dead generators: those no output depends on;
+- inside every ``scan``, its body, simplified the same way (its interface kept).
 
 It never grows a circuit and the function it computes is unchanged (the
 law suite ``catlearn.laws.array_simplifier`` checks both on random
@@ -60,9 +61,27 @@ def simplify(circuit: ArrayCircuit) -> ArrayCircuit:
 
     for op in c.ops:
         xs = [new[w] for w in op.ins]
+        if op.kind == "scan":
+            outs = _scan(b, op, xs, c.shapes, seen)
+            for w, v in zip(op.outs, outs):
+                new[w] = v
+            continue
         shape = c.shapes[op.out]
         new[op.out] = _rewrite(b, op, xs, shape, fill, seen, negated, constant)
     return _live(b.build([new[w] for w in c.outputs]))
+
+
+def _scan(b, op, xs, shapes, seen) -> list[int]:
+    """A scan with its body simplified, shared with an equal one (same inputs, body and
+    attributes) met before."""
+    attrs = dict(op.attrs)
+    attrs["body"] = simplify(attrs["body"])
+    attrs = tuple(sorted(attrs.items()))
+    key = ("scan", tuple(xs), attrs)
+    if key not in seen:
+        first = b._copy_all(op._replace(attrs=attrs), xs, shapes)[0]
+        seen[key] = first
+    return list(range(seen[key], seen[key] + len(op.outs)))
 
 
 def _rewrite(b, op, xs, shape, fill, seen, negated, constant) -> int:
@@ -128,7 +147,7 @@ def _live(c: ArrayCircuit) -> ArrayCircuit:
     keep = bytearray(len(c.ops))
     for i in range(len(c.ops) - 1, -1, -1):
         op = c.ops[i]
-        if needed[op.out]:
+        if any(needed[w] for w in op.outs):
             keep[i] = 1
             for w in op.ins:
                 needed[w] = 1
