@@ -153,6 +153,12 @@ class DrawingError(CatlearnError, ValueError):
     """The object cannot be drawn: an unknown kind, a format, or too large."""
 
 
+class DataFileError(CatlearnError, ValueError):
+    """A shipped data file is missing, unreadable, or not the data it should be
+    (wrong shape, wrong counts, checksum mismatch); the message names the file and
+    the check that failed."""
+
+
 # -- laws ---------------------------------------------------------------------
 
 
@@ -196,6 +202,7 @@ __all__ = [
     "CatlearnError",
     "CircuitError",
     "CompositionError",
+    "DataFileError",
     "DivergenceError",
     "DrawingError",
     "HostOnlyError",

@@ -68,6 +68,14 @@ def require_circuit(value: Any, argument: str = "circuit") -> Circuit:
     """``value`` if it is a :class:`Circuit`, else an ``ArgumentTypeError`` naming ``argument``."""
     if isinstance(value, Circuit):
         return value
+    from catlearn.circuits.generating import GeneratingCircuit, SignedWeightsError
+
+    if isinstance(value, GeneratingCircuit):  # its weights may be < 0: no query here holds
+        raise SignedWeightsError(
+            f"{argument}: a generating circuit has signed weights, and this operation takes "
+            "circuits with non-negative weights only; use the generating circuit's own "
+            "queries (marginal, probability, normalizes)"
+        )
     raise ArgumentTypeError(
         f"{argument}: expected a catlearn Circuit (from CircuitBuilder.build, read_nnf, …), "
         f"got {type(value).__name__} {value!r:.60}"
@@ -247,6 +255,8 @@ class Circuit:
         return is_decomposable(self)
 
     def is_deterministic(self, max_vars: int = 16) -> bool:
+        """Verified determinism (``properties.is_deterministic``; ``determinism`` reports
+        per node); raises ``UnverifiedDeterminism`` where it cannot decide."""
         from catlearn.circuits.properties import is_deterministic
 
         return is_deterministic(self, max_vars)

@@ -6,13 +6,19 @@ every scope. Smooth: every ⊕ node's children have the same scope.
 Decomposable: every ⊗ node's children have pairwise disjoint scopes.
 Deterministic: at most one child of every ⊕ node is non-zero on any
 assignment; *marginally* deterministic for a set of variables when that
-holds for their assignments alone, the others left free. NNF decision
-nodes (``O j`` with j ≠ 0) are deterministic: their children disagree on
-variable j, a claim verified when the circuit is built or read (see
-``catlearn.circuits.decisions``); other ⊕ nodes are checked exactly by
-enumerating their scope, which is only done when it has at most
-``max_vars`` variables — beyond that :func:`is_deterministic` raises
-rather than guess.
+holds for their assignments alone, the others left free.
+
+Determinism is verified, never assumed and never enumerated blindly
+(``catlearn.circuits.disjointness`` does the work): decision nodes (``O j``
+with j ≠ 0) count once their claim is verified, in linear time, when the
+circuit is built (``catlearn.circuits.decisions``); other ⊕ nodes are
+certified in linear time when their children pairwise entail two states
+of one variable (the form c2d and D4 write, flagged or not), and the rest
+by an exact search for a common model of two children, which refutes the
+node with that model or certifies it. A node the search cannot settle
+within its budget is *unknown*: :func:`is_deterministic` then raises
+``UnverifiedDeterminism`` rather than guess, and ``determinism`` reports
+every node's status, method and counterexample.
 
     >>> from catlearn.circuits import CircuitBuilder
     >>> b = CircuitBuilder()
@@ -24,22 +30,18 @@ rather than guess.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
-from catlearn.arguments import whole
 from catlearn.circuits.circuit import (
     CONST,
     LEAF,
     PRODUCT,
     SUM,
     Circuit,
-    CircuitError,
     require_circuit,
 )
-from catlearn.circuits.variables import variable_set
 
 
 def scopes(c: Circuit) -> list[int]:
@@ -103,9 +105,21 @@ def is_decomposable(c: Circuit) -> bool:
 
 
 def is_deterministic(c: Circuit, max_vars: int = 16) -> bool:
-    """Exact: decision nodes (their claims verified when the circuit was built) count as
-    deterministic; other ⊕ nodes are enumerated."""
-    return _disjoint_on(c, range(1, c.n_vars + 1), max_vars, "determinism", marginal=False)
+    """Whether every ⊕ node is deterministic, verified (see ``determinism``): True or
+    False, or an ``UnverifiedDeterminism`` error (a ``CircuitError``) naming the node that
+    could be neither certified nor refuted. ``max_vars`` bounds the one enumeration the
+    check may do.
+
+    >>> from catlearn.circuits import exactly_k_of_n
+    >>> exactly_k_of_n(40, 20).is_deterministic()   # 40 variables: nothing enumerated
+    True
+    """
+    from catlearn.circuits.disjointness import UnverifiedDeterminism, determinism
+
+    report = determinism(c, max_vars=max_vars, exhaustive=False)
+    if report.deterministic is None:
+        raise UnverifiedDeterminism(report.explain(), report)
+    return bool(report.deterministic)
 
 
 def is_marginal_deterministic(c: Circuit, variables: Sequence[int], max_vars: int = 16) -> bool:
@@ -114,9 +128,9 @@ def is_marginal_deterministic(c: Circuit, variables: Sequence[int], max_vars: in
 
     This is what marginal MAP over ``variables`` needs (Choi, Vergari et al.): such
     a node is non-zero for a given assignment of them through one child only, so
-    maximising over them commutes with summing out the rest. A decision node on
-    one of ``variables`` qualifies by construction; other nodes are enumerated
-    over at most ``max_vars`` of ``variables``.
+    maximising over them commutes with summing out the rest. Verified like
+    :func:`is_deterministic` (a decision on one of ``variables``, entailed literals,
+    then an exact search); an ``UnverifiedDeterminism`` error where it cannot decide.
 
     >>> from catlearn.circuits import CircuitBuilder
     >>> b = CircuitBuilder()
@@ -128,66 +142,9 @@ def is_marginal_deterministic(c: Circuit, variables: Sequence[int], max_vars: in
     >>> is_marginal_deterministic(c, [2])     # both children allow y = 1
     False
     """
-    return _disjoint_on(c, variables, max_vars, "marginal determinism", marginal=True)
+    from catlearn.circuits.disjointness import UnverifiedDeterminism, determinism
 
-
-def _disjoint_on(
-    c: Circuit, variables: Sequence[int], max_vars: int, what: str, marginal: bool
-) -> bool:
-    """Whether every ⊕ node's children have disjoint supports on ``variables`` (those in
-    its scope; a decision on one of them is disjoint by construction). Marginally, a node
-    with none of them in scope is summed out and exempt; otherwise even a node over
-    constants alone must have one live child (two would count the empty model twice)."""
-    c = require_circuit(c, "c")
-    max_vars = whole(max_vars, "max_vars", least=0)
-    wanted = variable_set(variables, c.n_vars, what) if marginal else set(variables)
-    s = scopes(c)
-    offsets, children = c.child_offsets.tolist(), c.children.tolist()
-    for node in np.flatnonzero(c.kind == SUM).tolist():
-        kids = children[offsets[node] : offsets[node + 1]]
-        if len(kids) < 2 or int(c.decision[node]) in wanted:
-            continue
-        inside = [v for v in sorted(wanted) if s[node] >> v & 1]
-        if marginal and not inside:
-            continue
-        if len(inside) > max_vars:
-            raise CircuitError(
-                f"⊕ node {node} has {len(inside)} variables in scope; checking {what} "
-                f"exactly enumerates them, which is only done up to max_vars = {max_vars}"
-            )
-        if not _disjoint_supports(c, kids, inside):
-            return False
-    return True
-
-
-def _disjoint_supports(c: Circuit, kids: list[int], variables: list[int]) -> bool:
-    """Whether no assignment of ``variables`` makes two of ``kids`` non-zero."""
-    states = [range(int(c.n_states[v])) for v in variables]
-    for assignment in itertools.product(*states):
-        values = dict(zip(variables, assignment))
-        live = sum(1 for k in kids if _nonzero(c, k, values))
-        if live > 1:
-            return False
-    return True
-
-
-def _nonzero(c: Circuit, node: int, values: dict[int, int], memo: dict | None = None) -> bool:
-    """Boolean evaluation of one node under a (partial) assignment; unassigned leaves are true."""
-    memo = {} if memo is None else memo
-    if node in memo:
-        return memo[node]
-    k = c.kind[node]
-    if k == LEAF:
-        v = int(c.var[node])
-        out = v not in values or values[v] == c.state[node]
-    elif k == CONST:
-        out = bool(c.state[node])
-    else:
-        kids = c.children_of(node).tolist()
-        w = c.edge_weights()[c.child_offsets[node] : c.child_offsets[node + 1]]
-        if k == SUM:
-            out = any(_nonzero(c, x, values, memo) and w[i] != 0 for i, x in enumerate(kids))
-        else:
-            out = all(_nonzero(c, x, values, memo) for x in kids)
-    memo[node] = out
-    return out
+    report = determinism(c, variables, max_vars=max_vars, exhaustive=False)
+    if report.deterministic is None:
+        raise UnverifiedDeterminism(report.explain(), report)
+    return bool(report.deterministic)

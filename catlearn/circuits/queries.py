@@ -1,12 +1,15 @@
 """Exact queries: model count, weighted count, MPE, marginal MAP, marginals, entropy, SAT.
 
 Each query states the structure it needs and checks it: decomposability
-always (checked), determinism for counting, weighted counting and MPE
-(NNF decision nodes are deterministic by construction; other ⊕ nodes are
-checked exactly on small scopes, see ``properties``), and smoothness,
-which is *established* rather than required: an unsmoothed circuit is
-smoothed first, against every declared variable, so a variable the
-circuit never mentions counts as free (a factor ``w(x) + w(¬x)``).
+always, and determinism for counting, weighted counting, marginals, MPE
+and entropy (marginal determinism for marginal MAP), *verified* by
+``determinism``: decision nodes by their checked claims, other ⊕ nodes by
+entailed literals in linear time or an exact search; a node that can be
+neither certified nor refuted makes the query refuse with
+``UnverifiedDeterminism`` naming it, never answer. Smoothness is
+*established* rather than required: an unsmoothed circuit is smoothed
+first, against every declared variable, so a variable the circuit never
+mentions counts as free (a factor ``w(x) + w(¬x)``).
 
 Literal weights are a ``{literal: weight}`` dict with DIMACS literals
 (``v`` for x_v, ``-v`` for ¬x_v; missing ones weigh 1), or an array of
@@ -32,8 +35,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit, CircuitError, require_circuit
+from catlearn.circuits.disjointness import UnverifiedDeterminism, determinism
 from catlearn.circuits.literals import literal_table
-from catlearn.circuits.properties import is_deterministic, scopes, undecomposable_nodes
+from catlearn.circuits.properties import (
+    is_deterministic,
+    is_marginal_deterministic,
+    scopes,
+    undecomposable_nodes,
+)
 from catlearn.circuits.variables import variable_set
 from catlearn.errors import ArgumentTypeError
 from catlearn.semirings import Boolean, Counting, Log, Real
@@ -47,9 +56,39 @@ def _require(c: Circuit, deterministic: bool, query: str, smooth: bool = True) -
             f"{query} needs a decomposable circuit; product node {bad[0]} shares variables "
             "between its children"
         )
-    if deterministic and not is_deterministic(c):
-        raise CircuitError(f"{query} needs a deterministic circuit (d-DNNF); this one is not")
+    if deterministic:
+        require_deterministic(c, query)
     return c.smooth(all_variables=True) if smooth else c
+
+
+def require_deterministic(c: Circuit, query: str, variables: Any = None) -> None:
+    """Nothing if ``c`` is verified deterministic (marginally, in ``variables``, if given);
+    else a ``CircuitError`` naming ``query``, the node and the property: refuted, with its
+    counterexample, or ``UnverifiedDeterminism`` where the check could not decide.
+
+    >>> from catlearn.circuits import CircuitBuilder
+    >>> b = CircuitBuilder()
+    >>> c = b.build([b.sum([b.literal(1), b.literal(2)])])       # x1 ∨ x2, not disjoint
+    >>> require_deterministic(c, "model_count")
+    Traceback (most recent call last):
+    ...
+    catlearn.errors.CircuitError: model_count needs a deterministic circuit (d-DNNF): ⊕ node 2
+    is not deterministic: its children 0 and 1 are both non-zero on the assignment {1: 1, 2: 1}
+    (found by search)
+    """
+    marginal = variables is not None
+    what = (
+        f"a circuit marginally deterministic in variables {sorted(variables)}"
+        if marginal
+        else "a deterministic circuit (d-DNNF)"
+    )
+    try:  # through the names this module imported, which tests may replace with mutants
+        ok = is_marginal_deterministic(c, variables) if marginal else is_deterministic(c)
+    except UnverifiedDeterminism as error:
+        raise UnverifiedDeterminism(f"{query} needs {what}: {error}", error.report) from None
+    if not ok:
+        why = determinism(c, variables, exhaustive=False).explain()
+        raise CircuitError(f"{query} needs {what}: {why}")
 
 
 def _single(values: Any, c: Circuit) -> Any:
@@ -66,9 +105,10 @@ def model_count(c: Circuit) -> int | list[int]:
     s = c.smooth(all_variables=False)
     free = [_free_factor(c, scope) for scope in (scopes(s)[r] for r in s.roots.tolist())]
     compiled = s.compile(Counting())
-    C = Counting()  # edge weights are ignored: a count counts models
+    C = Counting()  # a count counts models: an edge counts once, or not at all if weighted 0
+    support = np.append(s.edge_weights() != 0, True).astype(np.int64)
     ones = {
-        "weights": C.ones((s.n_edges + 1,)),
+        "weights": C.asarray(np.array([int(w) for w in support], dtype=object)),
         "literals": C.ones((s.n_vars + 1, compiled.max_states)),
     }
     out = np.asarray(compiled.apply(ones))[0]
@@ -216,8 +256,6 @@ def marginal_map(
     >>> round(value, 6), q
     (0.35, {1: 0})
     """
-    from catlearn.circuits.properties import is_marginal_deterministic, scopes
-
     c = require_circuit(c, "c")
     if c.roots.size != 1:
         raise CircuitError("marginal_map needs a single root")
@@ -228,11 +266,7 @@ def marginal_map(
     bad = undecomposable_nodes(c)
     if bad:
         raise CircuitError(f"marginal_map needs a decomposable circuit (see node {bad[0]})")
-    if not is_marginal_deterministic(c, wanted):
-        raise CircuitError(
-            f"marginal_map needs a circuit marginally deterministic in variables {wanted}: "
-            "some ⊕ node has two children that allow the same assignment of them"
-        )
+    require_deterministic(c, "marginal_map", wanted)
     s = c.smooth(all_variables=True)
     mask = sum(1 << v for v in wanted)
     maximised = np.array([bool(scope & mask) for scope in scopes(s)])

@@ -34,6 +34,7 @@ from catlearn.circuits.circuit import (
     CircuitError,
     require_circuit,
 )
+from catlearn.circuits.disjointness import UnverifiedDeterminism, determinism
 from catlearn.circuits.evidence import evidence_array
 from catlearn.circuits.literals import literal_table
 from catlearn.circuits.properties import is_deterministic, undecomposable_nodes
@@ -69,12 +70,8 @@ def sample(
     bad = undecomposable_nodes(c)
     if bad:
         raise CircuitError(f"sample needs a decomposable circuit (see product node {bad[0]})")
-    if c.weights is None and not is_deterministic(c):
-        raise CircuitError(
-            "sample needs a deterministic circuit (d-DNNF) or explicit ⊕ edge weights (a "
-            "probabilistic circuit): this one has neither, so a model satisfying several "
-            "children of an ⊕ node would be drawn more often than its weight says"
-        )
+    if c.weights is None:
+        _require_deterministic(c)
     table = literal_table(c, literal_weights)
     ev = np.full(c.n_vars, -1) if evidence is None else evidence
     if isinstance(ev, jax.Array):  # sampling runs on the host: its values are needed here
@@ -110,6 +107,25 @@ def sample(
             picks = rng.choice(hi - lo, size=who.size, p=p)
             active[children[lo + picks], who] = True
     return out
+
+
+def _require_deterministic(c: Circuit) -> None:
+    need = (
+        "sample needs a deterministic circuit (d-DNNF) or explicit ⊕ edge weights (a "
+        "probabilistic circuit)"
+    )
+    try:
+        ok = is_deterministic(c)
+    except UnverifiedDeterminism as error:
+        raise UnverifiedDeterminism(
+            f"{need}; this one has no edge weights, and {error}", error.report
+        ) from None
+    if not ok:
+        raise CircuitError(
+            f"{need}: this one has neither, so a model satisfying several children of an ⊕ "
+            f"node would be drawn more often than its weight says "
+            f"({determinism(c, exhaustive=False).explain()})"
+        )
 
 
 def _upward(s: Circuit, log_table: np.ndarray, ev: np.ndarray, log_w: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ pytest test with one id per law; ``laws.report(*suites)`` a table, with timings.
 from catlearn.laws import strategies
 from catlearn.laws.ansatz import ansatz
 from catlearn.laws.arrays import array_forms, array_reverse_derivative, array_simplifier
+from catlearn.laws.atlas import atlas, divergences
 from catlearn.laws.cartesian import function_functor, run_layers
 from catlearn.laws.categories import compact, hypergraph, monoidal, symmetric
 from catlearn.laws.circuits import circuit, circuit_queries, transformation
@@ -35,6 +36,8 @@ __all__ = [
     "array_forms",
     "array_reverse_derivative",
     "array_simplifier",
+    "atlas",
+    "divergences",
     "circuit",
     "circuit_queries",
     "transformation",

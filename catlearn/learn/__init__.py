@@ -8,11 +8,13 @@ diagram by composing its boxes' lenses as the diagram composes them;
 circuits over GF2) by Reverse Derivative Ascent. ``Corpus`` learns word
 meanings from a corpus of sentence diagrams (DisCoCat), one compiled
 program per grammatical structure, under a ``TensorAnsatz`` (words as
-tensors) or an ``IQPAnsatz`` (words as quantum states).
+tensors) or an ``IQPAnsatz`` (words as quantum states). ``binary_digits``
+loads the shipped binarised 8×8 digits (train, valid and test splits).
 """
 
 from catlearn.learn.ansatz import TensorAnsatz
 from catlearn.learn.corpus import Corpus, Vocabulary
+from catlearn.learn.digits import binary_digits
 from catlearn.learn.fit import History, accuracy, evaluate, fit
 from catlearn.learn.iqp import IQPAnsatz
 from catlearn.learn.lens import Lens, lens
@@ -28,6 +30,7 @@ __all__ = [
     "TensorAnsatz",
     "Vocabulary",
     "accuracy",
+    "binary_digits",
     "evaluate",
     "fit",
     "lens",

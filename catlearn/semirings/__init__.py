@@ -29,6 +29,7 @@ from catlearn.semirings.real import Real
 from catlearn.semirings.semiring import Semiring, require_semiring
 from catlearn.semirings.topk import TopK
 from catlearn.semirings.tropical import MaxPlus, MinPlus, Selective, Viterbi
+from catlearn.semirings.truncated import TruncatedPolynomial
 
 __all__ = [
     "Complex",
@@ -49,6 +50,7 @@ __all__ = [
     "Selective",
     "Semiring",
     "TopK",
+    "TruncatedPolynomial",
     "Viterbi",
     "Zn",
     "closure",

@@ -6,8 +6,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
-from catlearn.circuits import CircuitBuilder, CircuitError, read_nnf
+from catlearn.circuits import Circuit, CircuitBuilder, CircuitError, read_nnf
+from catlearn.laws.random_circuits import circuits
 from catlearn.semirings import Boolean, Counting, Log, MaxPlus, Real
 
 
@@ -317,3 +319,63 @@ def test_marginal_map_law_catches_max_everywhere(monkeypatch):
     monkeypatch.setattr(Circuit, "marginal_map", mpe_restricted)
     with pytest.raises(LawViolation, match="marginal_map"):
         laws.circuit_queries()["marginal_map"].check(max_examples=40, shrink=False)
+
+
+# -- queries on circuits whose ⊕ nodes carry no (or lying) claims --------------------------
+def _enumerated_count(c):
+    """(number of models, whether every ⊕ node has disjoint live children), by
+    evaluating every node on every assignment from the node arrays (zero-weight ⊕ edges
+    dropped), in plain Python."""
+    import itertools
+
+    from catlearn.circuits.circuit import CONST, LEAF, SUM
+
+    def live(node):
+        for e in range(int(c.child_offsets[node]), int(c.child_offsets[node + 1])):
+            if c.kind[node] != SUM or c.weights is None or c.weights[e] != 0:
+                yield int(c.children[e])
+
+    count, disjoint = 0, True
+    for x in itertools.product((0, 1), repeat=c.n_vars):
+        value = []
+        for node in range(c.n_nodes):
+            k = c.kind[node]
+            if k == LEAF:
+                value.append(x[c.var[node] - 1] == c.state[node])
+            elif k == CONST:
+                value.append(bool(c.state[node]))
+            else:
+                kids = [value[ch] for ch in live(node)]
+                value.append(any(kids) if k == SUM else all(kids))
+                if k == SUM and sum(kids) > 1:
+                    disjoint = False
+        count += value[int(c.roots[0])]
+    return count, disjoint
+
+
+@settings(max_examples=15, deadline=None)
+@given(circuits((1, 4), deterministic=False, smooth=False, max_depth=3))
+def test_unflagged_circuits_are_counted_exactly_or_refused_never_miscounted(c):
+    # No decision claims: verification alone certifies or refutes.
+    c = Circuit.from_arrays(
+        c.kind, c.child_offsets, c.children, c.var, c.state, c.roots, c.n_states, c.weights
+    )
+    count, disjoint = _enumerated_count(c)
+    try:
+        got = c.model_count()
+    except CircuitError as error:
+        assert not disjoint, error  # the check is complete on small circuits
+        assert "is not deterministic" in str(error) and "⊕ node" in str(error)
+        return
+    assert disjoint and got == count
+
+
+def test_sampling_an_unweighted_circuit_needs_verified_determinism():
+    b = CircuitBuilder()
+    x, nx, y, ny = b.literal(1), b.literal(1, False), b.literal(2), b.literal(2, False)
+    xor = b.build([b.sum([b.product([x, ny]), b.product([nx, y])])])  # no flag: certified
+    xs = xor.sample(200, seed=0)
+    assert (xs.sum(axis=1) == 1).all()
+    either = b.build([b.sum([x, y])])
+    with pytest.raises(CircuitError, match=r"sample needs .*⊕ node 7 is not deterministic"):
+        either.sample(3)
