@@ -106,17 +106,18 @@ class TensorizedPC:
         K, V = self.units, self.graph.n_vars
 
         def normal(shape, scale=1.0):
-            return jnp.asarray((rng.standard_normal(shape) * scale).astype(np.float32))
+            return (rng.standard_normal(shape) * scale).astype(np.float32)
 
         if self.leaf == "gaussian":
-            leaves: Any = {"mean": normal((V, K)), "log_scale": jnp.zeros((V, K))}
+            leaves: Any = {"mean": normal((V, K)), "log_scale": np.zeros((V, K), np.float32)}
         else:
             leaves = normal((V, K, self.states))
-        return {
+        # One transfer of the whole tree (jnp.asarray would compile a kernel per shape).
+        return jax.device_put({
             "leaves": leaves,
             "sums": [normal((n, K, K), 0.5) for n in self._plan.layer_sizes],
             "root": normal((K,), 0.5),
-        }
+        })  # fmt: skip
 
     def log_likelihood(
         self, params: dict[str, Any], x: Any, semiring: Semiring | None = None
@@ -138,9 +139,10 @@ class TensorizedPC:
             isinstance(a, jax.core.Tracer) for a in jax.tree.leaves((params, x))
         ):
             # Called with values: the kernel without a fallback branch (less to compile),
-            # and, in the rare case where a sum underflowed, the exact one after all.
-            out, lost = self._fast(params, x)
-            if not bool(lost):
+            # and, in the rare case where a sum underflowed (a NaN, which the exact
+            # kernel also gives when the inputs hold one), the exact one after all.
+            out = self._fast(params, x)
+            if not np.isnan(np.asarray(out)).any():
                 return out
         return self._jitted(params, x, S)
 
@@ -207,7 +209,7 @@ class TensorizedPC:
             raise ArgumentTypeError(f"categorical leaves need integer states in x, got {x.dtype}")
         else:
             x = evidence_array(x, np.full(V, self.states), "x")
-        return jnp.asarray(x)
+        return x if isinstance(x, jax.Array) else jax.device_put(x)  # no kernel compiled
 
     def _check_params(self, params: Any) -> None:
         """The shapes ``init`` makes (static, so also checked under ``jit``)."""
@@ -276,39 +278,37 @@ class TensorizedPC:
     def _forward(self, leaves: jax.Array, weights: jax.Array, root: jax.Array, S: Semiring,
                  fast: bool = False):  # fmt: skip
         """The scan over the slabs of partitions, from leaf values and log-weights. With
-        ``fast`` (Log only): the value without the underflow fallback, and whether some
-        sum underflowed."""
+        ``fast`` (Log only): the value without the underflow fallback, NaN for every
+        example where some sum underflowed (NaN propagates to the root; see
+        ``_fast_log_matmul``)."""
         plan, K = self._plan, self.units
         B = leaves.shape[1]
         fill = jnp.full((1, B, K), S.zero, leaves.dtype)  # the "no earlier partition" slot
         buffer = jnp.concatenate([leaves, fill, jnp.zeros((plan.n_slots, B, K), leaves.dtype)])
         padded = jnp.concatenate([weights, jnp.zeros((1, K, K), weights.dtype)])
-        steps = (jnp.arange(plan.n_steps), plan.left, plan.right, plan.previous,
-                 padded[plan.partition])  # fmt: skip
+        # The step gathers its weights itself: one small gather, where slabs of
+        # weights gathered up front and then sliced per step cost two large kernels to
+        # compile (XLA CPU compiles each fused kernel separately) and more time to run.
+        steps = (np.arange(plan.n_steps), plan.left, plan.right, plan.previous,
+                 plan.partition)  # fmt: skip
         first = plan.n_vars + 1
 
-        def run(matmul):
-            def step(carry, xs):
-                buffer, lost = carry
-                t, left, right, previous, w = xs
-                out, lost_here = matmul(S.mul(buffer[left], buffer[right]), w)
-                if plan.mixing:  # the region's earlier partitions, summed in
-                    out = S.add(out, buffer[previous])
-                buffer = jax.lax.dynamic_update_slice_in_dim(buffer, out, first + t * plan.width, 0)
-                return (buffer, lost | lost_here), None
+        def step(buffer, xs):
+            t, left, right, previous, q = xs
+            out = matmul(S.mul(buffer[left], buffer[right]), padded[q])
+            if plan.mixing:  # the region's earlier partitions, summed in
+                out = S.add(out, buffer[previous])
+            return jax.lax.dynamic_update_slice_in_dim(buffer, out, first + t * plan.width, 0), None
 
-            return jax.lax.scan(step, (buffer, jnp.zeros((), bool)), steps)[0]
-
-        nothing = jnp.zeros((), bool)
         if fast:
-            buffer, lost = run(_fast_log_matmul)
+            matmul = _fast_log_matmul
         elif isinstance(S, Log):
-            buffer, lost = run(lambda a, b: (_log_matmul(a, b), nothing))
+            matmul = _log_matmul
         else:
-            buffer, lost = run(lambda a, b: (S.matmul(a, b), nothing))
+            matmul = S.matmul
+        buffer = jax.lax.scan(step, buffer, steps)[0]
         top = buffer[plan.root]  # (B, K): the root region's units, mixed to one
-        out = S.sum(S.mul(top, root[None, :]), axis=1)
-        return (out, lost) if fast else out
+        return S.sum(S.mul(top, root[None, :]), axis=1)
 
     # -- expectation-maximisation --------------------------------------------------------
 
@@ -330,8 +330,8 @@ class TensorizedPC:
                 return self._forward(leaves, weights, root, S, fast)
 
         def summed(*args):
-            out = total(*args)
-            return (out[0].sum(), out[1]) if fast else (out.sum(), jnp.zeros((), bool))
+            out = total(*args).sum()
+            return out, jnp.isnan(out)  # fast: NaN where a sum underflowed (see _forward)
 
         flows, lost = jax.grad(summed, argnums=(0, 1, 2), has_aux=True)(leaves, weights, root)
         by_unit = (plan.segment, plan.n_internal) if plan.mixing else None
@@ -433,7 +433,7 @@ class _Plan:
         self.n_vars, self.n_regions, self.n_internal = V, R, R - V
         self.region_of, self.left_of, self.right_of = region[order], left[order], right[order]
         self.layer_sizes = np.bincount(height[self.region_of] - 1).tolist()
-        self.segment = jnp.asarray(self.region_of - V)
+        self.segment = self.region_of - V  # numpy: constants in the traced programs
         parts = np.bincount(region, minlength=R)
         self.mixing = bool(parts.max() > 1)
         # Priority: the longest chain of partitions from a region up to the root.
@@ -464,7 +464,7 @@ class _Plan:
                 r = self.region_of[q]
                 table[:, t, j] = (q, final[self.left_of[q]], final[self.right_of[q]], latest[r])
                 latest[r] = final[r] = V + 1 + t * width + j
-        self.partition, self.left, self.right, self.previous = (jnp.asarray(a) for a in table)
+        self.partition, self.left, self.right, self.previous = table
         self.root = int(final[R - 1])
 
     def _schedule(self, width: int, priority: np.ndarray, parts: np.ndarray) -> list[list[int]]:
@@ -516,12 +516,14 @@ def _shift(m: jax.Array) -> jax.Array:
     return jax.lax.stop_gradient(jnp.where(jnp.isfinite(m), m, 0.0))
 
 
-def _fast_log_matmul(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+def _fast_log_matmul(a: jax.Array, b: jax.Array) -> jax.Array:
     """(S, B, K) ⊗ (S, K, N) in the Log semiring by one BLAS matmul, row maxima of ``a``
-    and column maxima of ``b`` shifted out; and whether some entry's shifted sum
-    underflowed although its row and column are live (then only the exact path is right)."""
+    and column maxima of ``b`` shifted out; NaN where an entry's shifted sum underflowed
+    although its row and column are live (then only the exact path is right). The NaN
+    reaches every later sum of its example, so the caller sees it in the output and
+    needs no flag of its own: no reduction to compile or carry through the scan."""
     out, lost = _shifted_log_matmul(a, b)
-    return out, jnp.any(lost)
+    return jnp.where(lost, jnp.nan, out)
 
 
 def _shifted_log_matmul(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
