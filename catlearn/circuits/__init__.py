@@ -18,8 +18,9 @@ partitions per region (``RegionGraph``: ``rat_spn``, ``poon_domingos``) are
 tensorised the same way, and ``TensorizedPC.em_step`` fits them by EM. Vtrees (``Vtree``,
 ``structured_decomposability``, ``compatible``) decide when two circuits multiply, and
 ``elementwise_map``, ``cross_entropy``, ``kl_divergence`` and ``renyi_divergence`` build on that.
-``GeneratingCircuit`` (``catlearn.circuits.generating``) allows signed weights: a
-probabilistic generating circuit, its marginals read off by coefficient extraction.
+``GeneratingCircuit`` allows signed weights: a probabilistic generating circuit, its
+marginals read off by coefficient extraction (the ``generating`` module: ``dpp``,
+``marginal``, ``probability``, ``from_circuit``, ``normalizes``, ``is_valid``).
 ``determinism`` verifies every ⊕ node (certified, refuted with a counterexample, or
 unknown past a work budget) without enumerating, and the queries that need it refuse what
 it cannot certify. ``flows`` (expected edge uses by data, EM's counts), ``prune`` (the
@@ -32,6 +33,7 @@ arguments out of range raise a typed ``catlearn.errors`` error naming the
 culprit (``evidence``, ``literals``, ``decisions``, ``arguments``).
 """
 
+from catlearn.circuits import generating
 from catlearn.circuits.atlas import (
     LogCircuit,
     Report,
@@ -95,6 +97,7 @@ from catlearn.circuits.vtree import (
 )
 
 __all__ = [
+    "generating",
     "DeterminismReport",
     "UnverifiedDeterminism",
     "Verdict",

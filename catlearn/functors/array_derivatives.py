@@ -272,7 +272,7 @@ def reverse_derivative(
         given = d.n_inputs + j
         cotangents[t].append(b.add(wire[t], b.neg(given)) if against_target else given)
     for op in reversed(d.ops):
-        if "n_outs" not in dict(op.attrs):  # one output: one cotangent
+        if op.kind != "scan":  # one output: one cotangent
             dy = _total(b, cotangents[op.out])
             if dy is None:
                 continue

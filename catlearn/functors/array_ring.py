@@ -191,6 +191,8 @@ def _apply(S: Any, op: Any, xs: list, shape: tuple, constants: dict) -> Any:
         a, b = xs
         flat = math.prod(a.shape[:-2])
         a, b = a.reshape((flat,) + a.shape[-2:]), b.reshape((flat,) + b.shape[-2:])
+        if a.shape[-1] == 1:  # an outer product (as in R of a matvec): no sum to take
+            return S.mul(a, b).reshape(shape)
         out = _gf2_matmul(a, b) if S == _GF2 else S.matmul(a, b)
         return out.reshape(shape)
     if kind == "sum":

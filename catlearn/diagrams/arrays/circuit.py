@@ -112,6 +112,8 @@ class Op(NamedTuple):
     def outs(self) -> range:
         """The wires it writes: ``out`` and the ``n_outs − 1`` after it (one for all
         generators but ``scan``)."""
+        if self.kind != "scan":  # the common case, on every hot loop: no attribute scan
+            return range(self.out, self.out + 1)
         for name, value in self.attrs:
             if name == "n_outs":
                 return range(self.out, self.out + value)
@@ -491,6 +493,14 @@ class _TrustedArrayBuilder(ArrayBuilder):
         self.shapes.append(shape)
         self.ops.append(Op(op.kind, tuple(ins), out, op.attrs))
         return out
+
+    def _copy_all(self, op: Op, ins: Sequence[int], shapes: Sequence[Shape]) -> list[int]:
+        if op.kind != "scan":  # one output: no range to build
+            return [self._copy(op, ins, shapes[op.out])]
+        first = len(self.shapes)
+        self.shapes.extend(shapes[w] for w in op.outs)
+        self.ops.append(Op(op.kind, tuple(ins), first, op.attrs))
+        return list(range(first, first + len(op.outs)))
 
 
 def kinds(c: ArrayCircuit) -> set[str]:

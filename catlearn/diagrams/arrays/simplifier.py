@@ -147,7 +147,7 @@ def _live(c: ArrayCircuit) -> ArrayCircuit:
     keep = bytearray(len(c.ops))
     for i in range(len(c.ops) - 1, -1, -1):
         op = c.ops[i]
-        if any(needed[w] for w in op.outs):
+        if needed[op.out] if op.kind != "scan" else any(needed[w] for w in op.outs):
             keep[i] = 1
             for w in op.ins:
                 needed[w] = 1
