@@ -37,8 +37,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from catlearn.circuits import CircuitBuilder, CircuitError
-from catlearn.circuits.circuit import CONST, LEAF, PRODUCT, SUM, Circuit
+from catlearn.circuits.circuit import LEAF, PRODUCT, SUM, Circuit
 from catlearn.laws import arguments
+from catlearn.laws.circuits import _node_values
 from catlearn.laws.equality import equality
 from catlearn.laws.law import Law, LawSuite
 from catlearn.laws.random_circuits import assignments
@@ -125,23 +126,9 @@ def _pairs(draw, n_vars, *, p_deterministic=True, q_deterministic=True, zeros=Tr
 
 # -- the oracle --------------------------------------------------------------------
 def _values(c: Circuit, x: np.ndarray) -> list[float]:
-    """Every node's float64 value at the assignment x (x[v − 1] the state of X_v), read from
-    the arrays: a leaf is [x_v = s], a ⊕ node Σ w·child, a ⊗ node Π child."""
-    kind, var, state = c.kind.tolist(), c.var.tolist(), c.state.tolist()
-    offsets, children = c.child_offsets.tolist(), c.children.tolist()
-    w = [1.0] * len(children) if c.weights is None else np.asarray(c.weights).tolist()
-    values = [0.0] * len(kind)
-    for node, k in enumerate(kind):
-        edges = range(offsets[node], offsets[node + 1])
-        if k == LEAF:
-            values[node] = float(int(x[var[node] - 1]) == state[node])
-        elif k == CONST:
-            values[node] = float(state[node] != 0)
-        elif k == SUM:
-            values[node] = sum(w[e] * values[children[e]] for e in edges)
-        else:
-            values[node] = math.prod(values[children[e]] for e in edges)
-    return values
+    """Every node's float64 value at the assignment x, read from the arrays: the
+    circuit suites' own enumeration oracle (``catlearn.laws.circuits``)."""
+    return _node_values(c, x)
 
 
 def _table(c: Circuit, root: int | None = None) -> np.ndarray:
