@@ -58,6 +58,9 @@ class CompiledArrayCircuit:
         if "neg" in kinds(circuit) and not getattr(S, "ring", False):
             raise PolycircError(f"the circuit negates, but {S!r} is not a ring (no −x)")
         self.source = circuit
+        # Every constant as given must exist in the ring (1/2 does not in Z4): checked on the
+        # circuit before simplify, whose folding over the rationals could hide one.
+        _constants(S, circuit)
         if simplified:  # linear in the circuit, and never grows it
             circuit = simplify(circuit)
         self.circuit, self.ring = circuit, S

@@ -143,3 +143,45 @@ def test_scalar_form_unrolls_a_scan_over_scalar_slices():
     b = ArrayBuilder([(), (3,)])
     h = to_scalar(b.build(b.scan(body.build([s, s]), [b.inputs[0]], [b.inputs[1]])))
     assert (len(h.dom), len(h.cod), h.n_boxes) == (4, 4, 3)
+
+
+def test_simplify_keeps_reshapes_and_broadcasts_of_one_wire_to_different_shapes():
+    """Regression: the CSE key once left the shape out, so reshape(x, (2, 3)) stood in for
+    reshape(x, (3, 2)), and a broadcast to (2, 3) for one to (4, 3)."""
+    import numpy as np
+
+    from catlearn.functors import RingFunctor
+    from catlearn.semirings import Real
+
+    b = ArrayBuilder([(6,)])
+    (x,) = b.inputs
+    c = simplify(b.build([b.reshape(x, (2, 3)), b.reshape(x, (3, 2))]))
+    assert [c.shapes[w] for w in c.outputs] == [(2, 3), (3, 2)]
+    b = ArrayBuilder([(3,)])
+    (x,) = b.inputs
+    b.broadcast(x, (2, 3), (1,))
+    total = b.sum(b.broadcast(x, (4, 3), (1,)), (0, 1))
+    assert float(RingFunctor(Real()).compile(b.build([total]))(np.ones(3))) == 12.0
+
+
+def test_a_constant_the_ring_lacks_is_refused_even_where_simplify_folds_it():
+    from fractions import Fraction
+
+    from catlearn.diagrams.arrays import lift
+    from catlearn.diagrams.polycirc import Builder
+    from catlearn.errors import PolycircError
+    from catlearn.functors import RingFunctor
+    from catlearn.semirings import Zn
+
+    b = ArrayBuilder([(2,)])
+    (x,) = b.inputs
+    half_twice = b.sum(b.constant(Fraction(1, 2), (2,)), (0,))  # folds to 1 over Q
+    c = b.build([b.mul(x, b.broadcast(half_twice, (2,), ()))])
+    with pytest.raises(PolycircError, match="1/2"):
+        RingFunctor(Zn(4)).compile(c)
+    assert RingFunctor(Zn(7)).compile(c)([3, 1]).tolist() == [3, 1]  # 1/2 exists mod 7
+    s = Builder(1)
+    half = s.constant(Fraction(1, 2))
+    h = s.build([s.mul(s.inputs[0], s.add(half, half))])
+    with pytest.raises(PolycircError, match="1/2"):
+        RingFunctor(Zn(4)).compile(lift(h))

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from catlearn.diagrams.arrays.circuit import ArrayCircuit, _TrustedArrayBuilder
-from catlearn.diagrams.arrays.simplifier import simplify
+from catlearn.diagrams.arrays.simplifier import _live
 from catlearn.diagrams.polycirc import Netlist, no_gc_pauses
 
 
@@ -38,7 +38,9 @@ def lift(diagram: Any) -> ArrayCircuit:
         source = {w: i for i, w in enumerate(net.sources)}
         terms = _bilinear_terms(net, source)
         blocks = _blocks(net, terms)
-        return simplify(_build(net, source, blocks))
+        # Dead generators dropped, constants left as they are: folding them here would hide
+        # one that does not exist in the ring the result is compiled over.
+        return _live(_build(net, source, blocks))
 
 
 def _bilinear_terms(net: Netlist, source: dict) -> dict:

@@ -1,5 +1,10 @@
 """Simplifying array circuits: rewrites valid in every commutative ring.
 
+Valid, that is, in every ring in which the circuit's constants exist: folding
+is done over the rationals, so constant(1/2) summed twice folds to 1, which
+is right wherever 2 is invertible. ``RingFunctor.compile`` checks the
+constants of the circuit as given, before simplifying it.
+
 ``simplify(c)`` makes one forward pass, then drops what no output reads:
 
 - constant folding: a generator whose inputs are all constants (arrays
@@ -9,7 +14,7 @@
 - the ring's identities that hold in every ring: x·0 = 0, 0 @ x = 0,
   x·1 = x, x + 0 = x, −(−x) = x, and identity reshapes, transposes and
   broadcasts are x;
-- common subexpressions: one wire per (generator, inputs, attributes),
+- common subexpressions: one wire per (generator, inputs, attributes, shape),
   ``add`` and ``mul`` read up to the order of their inputs;
 - dead generators: those no output depends on;
 - inside every ``scan``, its body, simplified the same way (its interface kept).
@@ -115,7 +120,7 @@ def _rewrite(b, op, xs, shape, fill, seen, negated, constant) -> int:
     if kind == "slice" and b.shapes[xs[0]] == shape:
         return xs[0]
     ins = tuple(sorted(xs)) if kind in ("add", "mul") else tuple(xs)
-    key = (kind, ins, op.attrs)
+    key = (kind, ins, op.attrs, shape)  # the shape too: reshape keeps it in no attribute
     if key not in seen:
         seen[key] = b._copy(op, xs, shape)
         if kind == "neg":
