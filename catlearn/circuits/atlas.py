@@ -454,6 +454,7 @@ def _log_circuit(c: Circuit) -> tuple[LogCircuit, Report]:
     if root is None:
         raise CircuitError("elementwise_map(τ = 'log') takes a single-root circuit")
     roots = [S(root), parts[+1][root], parts[-1][root]]
+    _declare(b, c)
     both = b.build(roots, n_vars=c.n_vars)
     out = LogCircuit(*(_rewired(both, None, [r]) for r in roots))
     return out, Report(
@@ -544,9 +545,18 @@ class _Copier:
         return out
 
 
+def _declare(b: CircuitBuilder, like: Circuit) -> None:
+    """Every variable of ``like`` with its number of states, used in the result or not: the
+    builder would otherwise give 2 states to a variable it never saw (a 3-state variable
+    the product does not mention would then count 2 models, not 3)."""
+    for v in range(1, like.n_vars + 1):
+        b._n_states[v] = max(b._n_states.get(v, 2), int(like.n_states[v]))
+
+
 def _finish(
     b: CircuitBuilder, root: int, like: Circuit, reason: str, det
 ) -> tuple[Circuit, Report]:
+    _declare(b, like)
     out = b.build([root], n_vars=like.n_vars)
     return out, Report(
         smooth=not unsmooth_nodes(out),

@@ -105,7 +105,9 @@ def smallest_flows(
     last[:-1] = parent[by_node][1:] != parent[by_node][:-1]
     kept = np.zeros(E, bool)
     kept[by_node[last]] = True
-    fixed = np.bincount(parent[on_sum & ~prunable], minlength=pc.n_nodes) > 0
+    # A node keeps its edge of largest flow unless an unprunable edge of positive weight
+    # holds it up: one of weight 0 would leave the node (and what reads it) at zero.
+    fixed = np.bincount(parent[on_sum & ~prunable & (weight > 0)], minlength=pc.n_nodes) > 0
     candidates = np.flatnonzero(prunable & ~(kept & ~fixed[parent]))
     count = min(int(np.floor(fraction * prunable.sum())), candidates.size)
     order = np.lexsort((candidates, weight[candidates], edge_flows[candidates]))

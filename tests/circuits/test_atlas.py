@@ -195,3 +195,16 @@ def test_maps_refuse_bad_arguments():
     tiny = b.build([b.sum([b.literal(1), b.literal(1, False)], [1e-300, 1.0], decision=1)])
     with pytest.raises(CircuitError, match="overflows float64"):
         elementwise_map(tiny, "power", alpha=-2)
+
+
+def test_product_keeps_the_state_counts_of_variables_it_does_not_mention():
+    """Regression (found in review): a 3-state variable neither root uses came back with 2
+    states, so the product of c with itself counted 2 models where c counts 3."""
+    from catlearn.circuits import CircuitBuilder
+
+    b = CircuitBuilder()
+    b.indicator(2, 0, 3)  # x2 declared with 3 states, used by no root
+    c = b.build([b.literal(1)], n_vars=2)
+    p, _ = product(c, c)
+    assert p.n_states.tolist() == c.n_states.tolist() and p.model_count() == c.model_count() == 3
+    product(p, c)  # the result multiplies with its inputs again

@@ -213,3 +213,16 @@ def test_bad_arguments_are_refused(bernoulli_mixture):
         grow(pc, 0)
     with pytest.raises(ArgumentValueError, match="noise"):
         grow(pc, jax.random.key(0), noise=-1.0)
+
+
+def test_a_node_held_only_by_a_zero_weight_leaf_edge_keeps_its_largest_flow():
+    """Regression (found in review): the leaf edge of weight 0 counted as holding the node
+    up, so its one positive edge could go and the circuit became identically zero."""
+    from catlearn.circuits import CircuitBuilder
+
+    b = CircuitBuilder()
+    x1, nx1 = b.literal(1), b.literal(1, False)
+    inner = b.sum([x1, nx1], [0.5, 0.5])
+    pc = b.build([b.sum([x1, inner], [0.0, 1.0])])
+    small = prune(pc, np.array([[1], [0]]), 1.0)
+    assert small.wmc({}) == pytest.approx(1.0)
