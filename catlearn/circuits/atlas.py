@@ -550,7 +550,7 @@ def _declare(b: CircuitBuilder, like: Circuit) -> None:
     builder would otherwise give 2 states to a variable it never saw (a 3-state variable
     the product does not mention would then count 2 models, not 3)."""
     for v in range(1, like.n_vars + 1):
-        b._n_states[v] = max(b._n_states.get(v, 2), int(like.n_states[v]))
+        b.declare(v, int(like.n_states[v]), "product")
 
 
 def _finish(

@@ -74,19 +74,27 @@ class CircuitBuilder:
         var = whole(var, "indicator: var", least=1, most=MAX_VARS)
         value = whole(value, "indicator: value", least=0)
         if n_states is not None:
-            n_states = whole(n_states, "indicator: n_states", least=1)
-            used = self._n_states.get(var, 0)
-            if self._declared.get(var, n_states) != n_states or used > n_states:
-                raise CircuitError(
-                    f"indicator: variable {var} was given "
-                    f"{self._declared.get(var, used)} states before, now n_states = {n_states}"
-                )
-            self._declared[var] = n_states
+            self.declare(var, n_states, "indicator")
         limit = self._declared.get(var)
         if limit is not None and value >= limit:
             raise CircuitError(f"value {value} is not one of the {limit} states of {var}")
         self._n_states[var] = max(self._n_states.get(var, 2), value + 1, n_states or 0)
         return self._node(LEAF, var, value)
+
+    def declare(self, var: int, n_states: int, where: str = "declare") -> None:
+        """Variable ``var`` has ``n_states`` states, whether or not a leaf mentions it
+        (an undeclared variable no leaf uses gets 2); refused if it was given another
+        number before, or a leaf already uses a state beyond it."""
+        var = whole(var, f"{where}: var", least=1, most=MAX_VARS)
+        n_states = whole(n_states, f"{where}: n_states", least=1)
+        used = self._n_states.get(var, 0)
+        if self._declared.get(var, n_states) != n_states or used > n_states:
+            raise CircuitError(
+                f"{where}: variable {var} was given "
+                f"{self._declared.get(var, used)} states before, now n_states = {n_states}"
+            )
+        self._declared[var] = n_states
+        self._n_states[var] = max(self._n_states.get(var, 2), n_states)
 
     def literal(self, var: int, positive: bool = True) -> int:
         """The DIMACS literal ``var`` (or ``-var``): the indicator of state 1 (or 0)."""

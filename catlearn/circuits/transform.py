@@ -34,7 +34,7 @@ from catlearn.circuits.circuit import (
 )
 from catlearn.circuits.evidence import evidence_dict
 from catlearn.circuits.properties import scopes
-from catlearn.circuits.variables import variable_set
+from catlearn.circuits.variables import bit_positions, variable_set
 
 
 class _Emitter:
@@ -88,7 +88,7 @@ def smooth(c: Circuit, all_variables: bool = True) -> Circuit:
     def pad(node_new: int, missing: int) -> int:
         if not missing:
             return node_new
-        extra = [gadget(v) for v in _bits(missing)]
+        extra = [gadget(v) for v in bit_positions(missing)]
         return out.node(PRODUCT, [node_new, *extra])
 
     offsets, children = c.child_offsets.tolist(), c.children.tolist()
@@ -106,16 +106,6 @@ def smooth(c: Circuit, all_variables: bool = True) -> Circuit:
     everything = (1 << (c.n_vars + 1)) - 2  # bits 1..n_vars, in O(n) (not a sum of n)
     roots = [pad(new[r], (everything & ~s[r]) if all_variables else 0) for r in c.roots.tolist()]
     return out.build(roots)
-
-
-def _bits(mask: int) -> list[int]:
-    out, v = [], 0
-    while mask:
-        if mask & 1:
-            out.append(v)
-        mask >>= 1
-        v += 1
-    return out
 
 
 def _replace_leaves(c: Circuit, rule, decision=None, n_states=None) -> Circuit:

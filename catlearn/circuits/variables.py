@@ -24,3 +24,14 @@ def variable_set(variables: Any, n_vars: int, argument: str) -> set[int]:
             )
         out.add(int(v))
     return out
+
+
+def bit_positions(mask: int) -> list[int]:
+    """The set bits of an int bitset (a scope: bit v for variable v), in rising order."""
+    out, v = [], 0
+    while mask:
+        if mask & 1:
+            out.append(v)
+        mask >>= 1
+        v += 1
+    return out

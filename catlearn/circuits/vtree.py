@@ -45,6 +45,7 @@ import numpy as np
 from catlearn.arguments import is_whole, whole
 from catlearn.circuits.circuit import PRODUCT, Circuit, CircuitError, require_circuit
 from catlearn.circuits.properties import scopes, undecomposable_nodes, unsmooth_nodes
+from catlearn.circuits.variables import bit_positions
 from catlearn.errors import ArgumentTypeError
 
 
@@ -222,16 +223,6 @@ def _halves(vs: Sequence[int]) -> Any:
     return (_halves(vs[:k]), _halves(vs[k:]))
 
 
-def _bit_list(bits: int) -> list[int]:
-    out, v = [], 0
-    while bits:
-        if bits & 1:
-            out.append(v)
-        bits >>= 1
-        v += 1
-    return out
-
-
 # -- splits of ⊗ nodes ------------------------------------------------------------
 def splits(c: Circuit, within: int | None = None) -> dict[tuple[int, ...], int]:
     """Each distinct split of a ⊗ node: its children's scopes restricted to ``within``
@@ -304,7 +295,7 @@ def structured_decomposability(c: Circuit, vtree: Vtree) -> bool:
     missing = everything & ~vtree.bits
     if missing:
         raise CircuitError(
-            f"structured_decomposability: the vtree lacks variable {_bit_list(missing)[0]} "
+            f"structured_decomposability: the vtree lacks variable {bit_positions(missing)[0]} "
             f"of the circuit (it has {list(vtree.variables)[:16]})"
         )
     if undecomposable_nodes(c):
@@ -397,7 +388,7 @@ def _build(everything: int, constraints: list[tuple[dict, str]], whose: str) -> 
     while todo:
         here = todo.pop()
         if not here & (here - 1):  # one variable: a leaf
-            nested[here] = _bit_list(here)[0]
+            nested[here] = bit_positions(here)[0]
             continue
         groups: list[int] = []
         for table, _ in constraints:
@@ -418,7 +409,7 @@ def _build(everything: int, constraints: list[tuple[dict, str]], whose: str) -> 
         rest = here
         for g in groups:
             rest &= ~g
-        groups += [1 << v for v in _bit_list(rest)]
+        groups += [1 << v for v in bit_positions(rest)]
         if len(groups) == 1:
             raise CircuitError(_conflict(here, constraints, whose))
         groups.sort(key=lambda g: (g & -g).bit_length())  # by lowest variable: deterministic
@@ -436,12 +427,12 @@ def _conflict(here: int, constraints: list[tuple[dict, str]], whose: str) -> str
         for parts, node in table.items():
             inside = [p & here for p in parts if p & here]
             if len(inside) >= 2 and any(p & (p - 1) for p in inside):
-                shown = " | ".join(str(_bit_list(p)) for p in inside)
+                shown = " | ".join(str(bit_positions(p)) for p in inside)
                 examples.append(f"{name} product node {node} splits them as {shown}")
                 break
     return (
         f"no vtree respects {whose} product nodes: their splits of the variables "
-        f"{_bit_list(here)[:16]} keep them all together (e.g. " + "; ".join(examples) + ")"
+        f"{bit_positions(here)[:16]} keep them all together (e.g. " + "; ".join(examples) + ")"
     )
 
 
