@@ -698,6 +698,13 @@ BUILDER_MISUSE = [
         ArgumentValueError,
         "n_states: expected an integer in 1..",
     ),
+    (
+        lambda b, x: b.indicator(2, 2) + b.declare(2, 2),
+        CircuitError,
+        "declare: variable 2 was given 3 states before, now n_states = 2",
+    ),
+    (lambda b, x: b.declare(3, 2.5), ArgumentTypeError, "declare: n_states: expected an integer"),
+    (lambda b, x: b.declare(0, 2), ArgumentValueError, "declare: var: expected an integer in 1"),
     (lambda b, x: b.constant("yes"), ArgumentTypeError, "constant: value: expected True or False"),
     (lambda b, x: b.build([]), CircuitError, "name at least one root"),
     (
@@ -716,6 +723,13 @@ def test_builder_misuse_is_named_where_it_happens(call, error, message):
     x = b.literal(1)
     with pytest.raises(error, match=message):
         call(b, x)
+
+
+def test_a_declared_variable_no_leaf_uses_keeps_its_states():
+    b = CircuitBuilder()
+    b.declare(2, 3)
+    c = b.build([b.literal(1)])
+    assert c.n_states.tolist() == [0, 2, 3] and c.model_count() == 3
 
 
 def test_empty_sums_and_products_are_the_constants():
