@@ -28,6 +28,7 @@ generators' documented meaning.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import jax
@@ -105,6 +106,14 @@ def _ring(ring: Any, where: str) -> tuple[Semiring, int | None]:
     if isinstance(S, Real):
         return S, None
     raise ArgumentTypeError(f"{where}: array circuit laws run over Real() or Zn(n), got {S!r}")
+
+
+@st.composite
+def _circuit_at_a_point(draw, max_ops: int, fractions: bool, modulus: int | None) -> tuple:
+    """A random array circuit and a random point of its inputs (from a drawn seed)."""
+    f = draw(array_circuits(max_ops, fractions=fractions))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return f, _points(rng, f.input_shapes, modulus)
 
 
 def _points(rng: np.random.Generator, shapes: Any, modulus: int | None) -> list:
@@ -278,11 +287,7 @@ def array_simplifier(
     equal = equality(rtol, atol)
     fractions = modulus is None or modulus % 2 == 1
 
-    @st.composite
-    def case(draw):
-        f = draw(array_circuits(max_ops, fractions=fractions))
-        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-        return f, _points(rng, f.input_shapes, modulus)
+    case = partial(_circuit_at_a_point, max_ops, fractions, modulus)
 
     def same_function(args):
         f, a = args
@@ -350,11 +355,7 @@ def array_forms(
         rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
         return h, rows(rng, len(h.dom))
 
-    @st.composite
-    def array_case(draw):
-        f = draw(array_circuits(max_ops, fractions=fractions))
-        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-        return f, _points(rng, f.input_shapes, modulus)
+    array_case = partial(_circuit_at_a_point, max_ops, fractions, modulus)
 
     def lifted(args):
         h, x = args
