@@ -152,21 +152,17 @@ def bench_sparse(n_vars, layers, width, batch, repeats):
     return c, f, schedule_s, rows
 
 
-def bench_dense(n_vars, units, batch, repeats):
-    from catlearn.circuits.region_graph import random_binary_tree
-    from catlearn.circuits.tensorized import TensorizedPC
-
-    tree = random_binary_tree(n_vars, seed=0)
-    pc = TensorizedPC(tree, units)
-    params = pc.init(jax.random.key(0))
-    x = jnp.asarray(np.random.default_rng(0).integers(0, 2, size=(batch, n_vars)))
-    levels = [(jnp.asarray(level), jnp.asarray(tree.left[level - n_vars]),
-               jnp.asarray(tree.right[level - n_vars])) for level in tree.levels]  # fmt: skip
+def dense_by_hand(tree, units):
+    """The anchor of (A): per level, a gather, a Hadamard product and a max-shifted
+    exp-matmul-log, unrolled in Python (also the anchor of tensorized_first_call.py)."""
+    V = tree.n_vars
+    levels = [(jnp.asarray(level), jnp.asarray(tree.left[level - V]),
+               jnp.asarray(tree.right[level - V])) for level in tree.levels]  # fmt: skip
 
     def by_hand(params, x):
         leaf = jax.nn.log_softmax(params["leaves"], axis=-1)
-        values = jnp.moveaxis(leaf[jnp.arange(n_vars)[:, None], :, x.T], 0, 0)  # (V, B, K)
-        regions = jnp.zeros((tree.n_regions, batch, units)).at[:n_vars].set(values)
+        values = leaf[jnp.arange(V)[:, None], :, x.T]  # (V, B, K)
+        regions = jnp.zeros((tree.n_regions, x.shape[0], units)).at[:V].set(values)
         for (level, left, right), logits in zip(levels, params["sums"]):
             p = regions[left] + regions[right]
             w = jax.nn.log_softmax(logits, axis=1)
@@ -176,6 +172,19 @@ def bench_dense(n_vars, units, batch, repeats):
             regions = regions.at[level].set(out)
         root = regions[tree.root] + jax.nn.log_softmax(params["root"])[None, :]
         return jax.nn.logsumexp(root, axis=1)
+
+    return by_hand
+
+
+def bench_dense(n_vars, units, batch, repeats):
+    from catlearn.circuits.region_graph import random_binary_tree
+    from catlearn.circuits.tensorized import TensorizedPC
+
+    tree = random_binary_tree(n_vars, seed=0)
+    pc = TensorizedPC(tree, units)
+    params = pc.init(jax.random.key(0))
+    x = jnp.asarray(np.random.default_rng(0).integers(0, 2, size=(batch, n_vars)))
+    by_hand = dense_by_hand(tree, units)
 
     rows = {}
     for name, fn in (("catlearn TensorizedPC", pc.log_likelihood), ("hand-written JAX", by_hand)):

@@ -36,6 +36,8 @@ def measure(impl: str, n_vars: int, units: int, batch: int) -> dict[str, float]:
     import numpy as np
 
     sys.path.insert(0, str(ROOT))
+    from circuits import dense_by_hand  # benchmarks/circuits.py: the (A) anchor itself
+
     from catlearn.circuits.region_graph import random_binary_tree
     from catlearn.circuits.tensorized import TensorizedPC
 
@@ -56,7 +58,7 @@ def measure(impl: str, n_vars: int, units: int, batch: int) -> dict[str, float]:
                      for level in tree.levels],  # fmt: skip
             "root": jnp.asarray(rng.normal(size=units) * 0.5, jnp.float32),
         }
-        forward = jax.jit(hand_written(tree, units))
+        forward = jax.jit(dense_by_hand(tree, units))
         out = forward(params, jnp.asarray(x))
     jax.block_until_ready(out)
     first = time.perf_counter() - start
@@ -79,33 +81,6 @@ def measure(impl: str, n_vars: int, units: int, batch: int) -> dict[str, float]:
         "first": first, "first_grad": first_grad,
         "forward": steady(forward, params, xj), "forward_grad": steady(grad, params),
     }  # fmt: skip
-
-
-def hand_written(tree, units):
-    """The anchor of benchmarks/circuits.py (A): per level, a gather, a Hadamard product and
-    a max-shifted exp-matmul-log, unrolled in Python."""
-    import jax
-    import jax.numpy as jnp
-
-    V = tree.n_vars
-    levels = [(jnp.asarray(level), jnp.asarray(tree.left[level - V]),
-               jnp.asarray(tree.right[level - V])) for level in tree.levels]  # fmt: skip
-
-    def by_hand(params, x):
-        leaf = jax.nn.log_softmax(params["leaves"], axis=-1)
-        values = leaf[jnp.arange(V)[:, None], :, x.T]  # (V, B, K)
-        regions = jnp.zeros((tree.n_regions, x.shape[0], units)).at[:V].set(values)
-        for (level, left, right), logits in zip(levels, params["sums"]):
-            p = regions[left] + regions[right]
-            w = jax.nn.log_softmax(logits, axis=1)
-            m = jnp.max(p, axis=-1, keepdims=True)
-            wm = jnp.max(w, axis=1, keepdims=True)
-            out = jnp.log(jnp.matmul(jnp.exp(p - m), jnp.exp(w - wm))) + m + wm
-            regions = regions.at[level].set(out)
-        root = regions[tree.root] + jax.nn.log_softmax(params["root"])[None, :]
-        return jax.nn.logsumexp(root, axis=1)
-
-    return by_hand
 
 
 def main() -> None:
